@@ -1,0 +1,30 @@
+/**
+ * Landlock: the user's read-deny / write-allow directories as allow rules, plus network denial and IPC
+ * scoping, applied to the calling thread. See docs/sections/landlock.md.
+ */
+export {
+  ABI_ADDITIONS, AccessFs, AccessNet, Scope, LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH,
+  MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, abiIntroducing, fsRightsFor, namesOf, netRightsFor, resolveAbi,
+  rulesetAttrSize, scopesFor,
+} from './abi.js';
+export type {
+  AbiProbe, AbiProbeResult, AccessFsName, AccessNetName, KnownAbi, ResolvedAbi, ScopeName, SupportedAbi,
+} from './abi.js';
+export {
+  LandlockAbiMismatchError, LandlockAbiTooOldError, LandlockDisabledError, LandlockError, LandlockNotCompiledError,
+  LandlockProbeError, PlanInvariantError, PlanScanError, RulePathChangedError, RulePathOpenError, SandboxPathError,
+} from './errors.js';
+export type { PathListName, PathProblem } from './errors.js';
+export { nodeFsView } from './fsview.js';
+export type { DirEntry, EntryKind, FsView } from './fsview.js';
+export {
+  computeLandlockPlan, DEV_ROOT, DEVICE_ALLOWANCES, FILE_ACCESS, isAtOrBelow, isPerProcessProcEntry, PROC_ROOT,
+  READ_ACCESS, WRITE_ACCESS,
+} from './plan.js';
+export type { LandlockPathConfig, LandlockPlan, PlanRule } from './plan.js';
+export { enforcementForAbi, enforcementOf } from './report.js';
+export type { LandlockEnforcement } from './report.js';
+export { describeLandlock, detectLandlockAbi, planLandlock, restrictThisThread } from './ruleset.js';
+export type { LandlockOptions, RestrictOptions } from './ruleset.js';
+export { applyLandlockPlan, probeLandlockAbi } from './sys.js';
+export type { ApplyOptions } from './sys.js';
