@@ -1,0 +1,113 @@
+/**
+ * The seccomp filter a spawner thread installs on itself, and so on every program it spawns: the default judge
+ * policy (src/seccomp) plus the rules this engine needs, compiled per thread because some name its tid.
+ *
+ * Why per thread: the program shares the spawner thread's Landlock domain, and Landlock allows everything within a
+ * domain, so the one task of the runner a program could signal is that thread — and a signal sent to a thread's
+ * tid with kill(2) is delivered to the whole runner. The filter refuses signals and pidfds aimed at the runner's
+ * pid and at this thread's tid. Calls that act on another process by pid and that Landlock does not cover at all
+ * (prlimit, scheduling, priority, I/O priority, page migration) are refused for any pid but 0 (the caller).
+ */
+import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
+  type RuleInput } from '../seccomp/index.js';
+import { disassemble, encode } from '../bpf/index.js';
+
+export interface SpawnerFilterOptions {
+  processes: number;
+  /** The runner's pid: the program may not signal it or open a pidfd of it. */
+  runnerPid: number;
+  /** The spawner thread's tid: the one task of the runner in the program's Landlock domain. */
+  spawnerTid: number;
+}
+
+const EPERM = ERRNO(1);
+// include/uapi/linux/sched.h
+const CLONE_PARENT = 0x8000;
+// include/uapi/linux/resource.h, include/uapi/linux/ioprio.h
+const PRIO_USER = 2;
+const IOPRIO_WHO_PROCESS = 1;
+
+const pid32 = (arg: number, value: number) => ({ arg, op: 'eq' as const, value, width: 32 as const });
+const notSelf = (arg: number) => ({ arg, op: 'ne' as const, value: 0, width: 32 as const });
+
+/** The engine's own rules (see the file comment); exported for tests and the `seccomp` command's listing. */
+export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
+  const rules: RuleInput[] = [];
+  const targets: Array<[number, string]> = [[o.runnerPid, 'the runner'], [o.spawnerTid, 'the spawner thread (same Landlock domain)']];
+  for (const [id, who] of targets) {
+    rules.push(
+      { syscall: 'kill', action: EPERM, when: [pid32(0, id)], reason: `no signal to ${who}` },
+      { syscall: 'tkill', action: EPERM, when: [pid32(0, id)], reason: `no signal to ${who}` },
+      { syscall: 'tgkill', action: EPERM, when: [pid32(0, id)], reason: `no signal to ${who}` },
+      { syscall: 'tgkill', action: EPERM, when: [pid32(1, id)], reason: `no signal to ${who}` },
+      { syscall: 'rt_sigqueueinfo', action: EPERM, when: [pid32(0, id)], reason: `no signal to ${who}` },
+      { syscall: 'rt_tgsigqueueinfo', action: EPERM, when: [pid32(0, id)], reason: `no signal to ${who}` },
+      { syscall: 'rt_tgsigqueueinfo', action: EPERM, when: [pid32(1, id)], reason: `no signal to ${who}` },
+      { syscall: 'pidfd_open', action: EPERM, when: [pid32(0, id)], reason: `no pidfd of ${who}` },
+    );
+  }
+  rules.push(
+    { syscall: 'prlimit64', action: EPERM, when: [notSelf(0)], reason: "another process's limits (the runner's, same uid) are not the program's to change" },
+    { syscall: 'sched_setaffinity', action: EPERM, when: [notSelf(0)], reason: 'only its own CPU affinity' },
+    { syscall: 'sched_setscheduler', action: EPERM, when: [notSelf(0)], reason: 'only its own scheduling policy' },
+    { syscall: 'sched_setparam', action: EPERM, when: [notSelf(0)], reason: 'only its own scheduling parameters' },
+    { syscall: 'sched_setattr', action: EPERM, when: [notSelf(0)], reason: 'only its own scheduling attributes' },
+    { syscall: 'setpriority', action: EPERM, when: [{ arg: 0, op: 'eq', value: PRIO_USER, width: 32 }], reason: 'PRIO_USER would renice every process of the uid' },
+    { syscall: 'setpriority', action: EPERM, when: [notSelf(1)], reason: 'only its own priority' },
+    { syscall: 'ioprio_set', action: EPERM, when: [{ arg: 0, op: 'ne', value: IOPRIO_WHO_PROCESS, width: 32 }], reason: 'no I/O priority of a group or user' },
+    { syscall: 'ioprio_set', action: EPERM, when: [notSelf(1)], reason: 'only its own I/O priority' },
+    { syscall: 'migrate_pages', action: EPERM, when: [notSelf(0)], reason: "another process's pages are not the program's" },
+    { syscall: 'move_pages', action: EPERM, when: [notSelf(0)], reason: "another process's pages are not the program's" },
+    { syscall: 'clone', action: EPERM, when: [{ arg: 0, op: 'masked_eq', value: CLONE_PARENT, mask: CLONE_PARENT }],
+      reason: 'CLONE_PARENT would make a direct child of the runner, which may change its session' },
+  );
+  if (o.processes > 1) {
+    rules.push(
+      { syscall: 'setsid', action: USER_NOTIF, reason: 'the exit watcher allows it only to a direct child of the runner' },
+      { syscall: 'setpgid', action: USER_NOTIF, reason: 'the exit watcher allows it only to a direct child of the runner' },
+    );
+  }
+  return rules;
+}
+
+function compileRun(o: SpawnerFilterOptions, arch: Arch): CompiledFilter {
+  const rules = [...engineRules(o), ...defaultRules({ processes: o.processes, exitNotify: true })];
+  return compile(definePolicy({ defaultAction: ALLOW, rules }), arch);
+}
+
+/** The filter a spawner thread installs: encoded struct sock_filter array. */
+export function spawnerFilter(o: SpawnerFilterOptions, arch: Arch = hostArch()): Uint8Array {
+  return encode(compileRun(o, arch).program);
+}
+
+export interface RunFilterOptions {
+  arch?: Arch;
+  processes?: number;
+  /** Default: this process's pid. */
+  runnerPid?: number;
+  /** Default 0: the real value is the tid of the spawner thread, known only when it starts. */
+  spawnerTid?: number;
+}
+
+function runOptions(o: RunFilterOptions): [SpawnerFilterOptions, Arch] {
+  const processes = o.processes ?? 1;
+  if (!Number.isInteger(processes) || processes < 1) throw new RangeError(`processes must be an integer >= 1, got ${String(processes)}`);
+  return [{ processes, runnerPid: o.runnerPid ?? process.pid, spawnerTid: o.spawnerTid ?? 0 }, o.arch ?? hostArch()];
+}
+
+/**
+ * The raw filter (struct sock_filter array) a run with these options installs: the default judge policy plus the
+ * engine's rules, for this runner's pid and the given spawner tid.
+ */
+export function compileRunFilter(o: RunFilterOptions = {}): Uint8Array {
+  const [opts, arch] = runOptions(o);
+  return spawnerFilter(opts, arch);
+}
+
+/** The same filter as readable disassembly, each rule's code annotated with its reason. */
+export function runFilterListing(o: RunFilterOptions = {}): string {
+  const [opts, arch] = runOptions(o);
+  const c = compileRun(opts, arch);
+  return `; seccomp filter of a run: ${arch}, processes ${opts.processes}, runner pid ${opts.runnerPid}, spawner tid ${opts.spawnerTid}, `
+    + `${c.program.length} instructions\n` + disassemble(c.program, { seccomp: true, comments: c.comments });
+}

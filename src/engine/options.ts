@@ -1,0 +1,144 @@
+/**
+ * RunOptions are normalised once, here: every validator stands beside its default, and a bad value throws an
+ * InvalidOptionError that names the option and shows the value (execa's lib/arguments/options.js does the same).
+ */
+import { InvalidOptionError } from './errors.js';
+import type { RunOptions } from './types.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+export const DEFAULTS = {
+  timeout: 10,
+  memory: GiB,
+  outputLimit: 64 * MiB,
+  processes: 1,
+  fileSize: 256 * MiB,
+  openFiles: 64,
+  uid: 65534,
+  gid: 65534,
+  path: '/usr/local/bin:/usr/bin:/bin',
+} as const;
+
+/** Upper bounds that keep arithmetic exact and catch unit mistakes (ms for s, KiB for bytes). */
+const MAX_SECONDS = 7 * 24 * 3600;
+const MAX_BYTES = 2 ** 52;
+
+export interface Normalized {
+  timeout: number;
+  cpuTime: number;
+  memory: number;
+  outputLimit: number;
+  processes: number;
+  input: Buffer | null;
+  stdinFile: string | null;
+  /** True when the program's stdin is a pipe the caller streams into (startExecutable without input/stdinFile). */
+  cwd: string;
+  env: Record<string, string>;
+  readDenyPaths: string[];
+  writeAllowPaths: string[];
+  uid: number | null;
+  gid: number | null;
+  fileSize: number;
+  openFiles: number;
+  stack: number;
+}
+
+function seconds(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > MAX_SECONDS) {
+    throw new InvalidOptionError(name, v, `a number of seconds > 0 and <= ${MAX_SECONDS}`);
+  }
+  return v;
+}
+
+function bytes(name: string, v: unknown, min = 1): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > MAX_BYTES) {
+    throw new InvalidOptionError(name, v, `a whole number of bytes >= ${min}`);
+  }
+  return v;
+}
+
+function count(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidOptionError(name, v, `a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function id(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 0xfffffffe) {
+    throw new InvalidOptionError(name, v, 'a non-zero uid/gid (the program never runs as root)');
+  }
+  return v;
+}
+
+function pathList(name: string, v: unknown): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((p) => typeof p === 'string' && p.length > 0)) {
+    throw new InvalidOptionError(name, v, 'an array of directory paths');
+  }
+  return [...v] as string[];
+}
+
+const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'cwd', 'env',
+  'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack']);
+
+export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): Normalized {
+  if (o === undefined || o === null) o = {};
+  if (typeof o !== 'object') throw new InvalidOptionError('options', o, 'an object');
+  for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw new InvalidOptionError(k, (o as Record<string, unknown>)[k], `a known option (${[...KNOWN].join(', ')})`);
+
+  const timeout = o.timeout === undefined ? DEFAULTS.timeout : seconds('timeout', o.timeout);
+  const cpuTime = o.cpuTime === undefined ? timeout : seconds('cpuTime', o.cpuTime);
+  const memory = o.memory === undefined ? DEFAULTS.memory : bytes('memory', o.memory, 4 * MiB);
+  const outputLimit = o.outputLimit === undefined ? DEFAULTS.outputLimit : bytes('outputLimit', o.outputLimit, 0);
+  const processes = o.processes === undefined ? DEFAULTS.processes : count('processes', o.processes, 1, 4096);
+
+  if (o.input !== undefined && o.stdinFile !== undefined) {
+    throw new InvalidOptionError('input', '(both input and stdinFile)', 'either input or stdinFile, not both');
+  }
+  let input: Buffer | null = null;
+  if (o.input !== undefined) {
+    if (typeof o.input === 'string') input = Buffer.from(o.input, 'utf8');
+    else if (o.input instanceof Uint8Array) input = Buffer.from(o.input.buffer, o.input.byteOffset, o.input.byteLength);
+    else throw new InvalidOptionError('input', o.input, 'a string or a Uint8Array');
+  }
+  if (o.stdinFile !== undefined && (typeof o.stdinFile !== 'string' || o.stdinFile === '')) {
+    throw new InvalidOptionError('stdinFile', o.stdinFile, 'a file path');
+  }
+  if (o.cwd !== undefined && (typeof o.cwd !== 'string' || o.cwd === '')) {
+    throw new InvalidOptionError('cwd', o.cwd, 'a directory path');
+  }
+  let env: Record<string, string> = { PATH: DEFAULTS.path };
+  if (o.env !== undefined) {
+    if (typeof o.env !== 'object' || o.env === null || Array.isArray(o.env)) throw new InvalidOptionError('env', o.env, 'an object of strings');
+    env = {};
+    for (const [k, v] of Object.entries(o.env)) {
+      if (k === '' || k.includes('=') || k.includes('\0')) throw new InvalidOptionError(`env.${k}`, k, 'a variable name without "=" or NUL');
+      if (typeof v !== 'string' || v.includes('\0')) throw new InvalidOptionError(`env.${k}`, v, 'a string without NUL');
+      env[k] = v;
+    }
+  }
+  const config = o.config ?? {};
+  if (typeof config !== 'object' || config === null) throw new InvalidOptionError('config', config, 'a SandboxConfig object');
+  const readDenyPaths = pathList('config.readDenyPaths', config.readDenyPaths);
+  const writeAllowPaths = pathList('config.writeAllowPaths', config.writeAllowPaths);
+
+  let uid: number | null = null;
+  let gid: number | null = null;
+  if (isRoot) {
+    uid = o.uid === undefined ? DEFAULTS.uid : id('uid', o.uid);
+    gid = o.gid === undefined ? (o.uid === undefined ? DEFAULTS.gid : uid) : id('gid', o.gid);
+  } else if (o.uid !== undefined || o.gid !== undefined) {
+    throw new InvalidOptionError(o.uid !== undefined ? 'uid' : 'gid', o.uid ?? o.gid,
+      'no uid/gid: only a root runner can run the program as another user');
+  }
+  const fileSize = o.fileSize === undefined ? DEFAULTS.fileSize : bytes('fileSize', o.fileSize, 0);
+  const openFiles = o.openFiles === undefined ? DEFAULTS.openFiles : count('openFiles', o.openFiles, 4, 1 << 20);
+  const stack = o.stack === undefined ? memory : bytes('stack', o.stack, 64 * 1024);
+
+  return {
+    timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, cwd: o.cwd ?? process.cwd(),
+    env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, openFiles, stack,
+  };
+}

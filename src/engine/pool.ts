@@ -1,0 +1,214 @@
+/**
+ * The spawner pool. One policy (filter + Landlock plan + credentials) is served by up to `maxPerPolicy` restricted
+ * threads; each thread runs ONE program at a time, so two concurrent runs are always in different Landlock
+ * domains and cannot signal or ptrace each other. Idle threads end after `idleMs`. Threads are unref'd: an idle
+ * pool never keeps the runner alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { cpus } from 'node:os';
+import { SandboxSetupError } from './errors.js';
+import { addListener } from './notifier.js';
+import type { SpawnerInit, SpawnRequest, WorkerMessage } from './protocol.js';
+
+type Ready = Extract<WorkerMessage, { type: 'ready' }>;
+
+export class Spawner {
+  readonly worker: Worker;
+  readonly ready: Promise<Ready>;
+  info: Ready | null = null;
+  busy = false;
+  dead: SandboxSetupError | null = null;
+  idleTimer: NodeJS.Timeout | null = null;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (pid: number) => void; reject: (e: Error) => void }>();
+
+  constructor(init: SpawnerInit, private readonly onGone: (s: Spawner) => void) {
+    this.worker = new Worker(new URL('./spawner-worker.js', import.meta.url), { workerData: init });
+    this.worker.unref();
+    this.ready = new Promise<Ready>((resolve, reject) => {
+      this.worker.on('message', (m: WorkerMessage) => {
+        switch (m.type) {
+          case 'ready':
+            try {
+              if (m.listenerFd === null) throw new SandboxSetupError('seccomp', 'the filter was installed without its exit listener');
+              addListener(m.listenerFd);
+            } catch (e) {
+              const err = e instanceof SandboxSetupError ? e : new SandboxSetupError('exit watcher', (e as Error).message);
+              this.fail(err);
+              reject(err);
+              void this.worker.terminate();
+              break;
+            }
+            this.info = m;
+            resolve(m);
+            break;
+          case 'setup-error': {
+            const e = new SandboxSetupError(m.step, m.message, m.call === undefined && m.errno === undefined ? {} :
+              { call: m.call ?? m.step, ...(m.errno === undefined ? {} : { errno: m.errno }) });
+            if (m.stale) Object.assign(e, { stalePlan: true });
+            this.fail(e);
+            reject(e);
+            break;
+          }
+          case 'spawned':
+          case 'spawn-error': {
+            const p = this.pending.get(m.id);
+            if (!p) break;
+            this.pending.delete(m.id);
+            if (m.type === 'spawned') p.resolve(m.pid);
+            else {
+              p.reject(new SandboxSetupError(m.step, 'the gate process could not be created', { call: m.call, errno: m.errno }));
+            }
+            break;
+          }
+        }
+      });
+      const gone = (why: string) => {
+        const e = new SandboxSetupError('spawner thread', why);
+        this.fail(e);
+        reject(e);
+      };
+      this.worker.on('error', (err) => gone(`the spawner thread failed: ${err.message}`));
+      this.worker.on('exit', (code) => gone(`the spawner thread exited with code ${code}`));
+    });
+    // A setup failure is reported to whoever awaits `ready`; never as an unhandled rejection here.
+    this.ready.catch(() => undefined);
+  }
+
+  private fail(e: SandboxSetupError): void {
+    if (this.dead) return;
+    this.dead = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    this.onGone(this);
+  }
+
+  /** A spawner that never started, carrying why. */
+  static failed(err: Error): Spawner {
+    const s = Object.create(Spawner.prototype) as Spawner;
+    const e = err instanceof SandboxSetupError ? err : new SandboxSetupError('spawner thread', err.message);
+    Object.assign(s, { dead: e, ready: Promise.reject(e), info: null, busy: false, idleTimer: null, pending: new Map() });
+    s.ready.catch(() => undefined);
+    return s;
+  }
+
+  spawn(req: Omit<SpawnRequest, 'id'>): Promise<number> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise<number>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id } satisfies SpawnRequest);
+    });
+  }
+
+  terminate(): Promise<number> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    return this.worker.terminate();
+  }
+}
+
+interface PolicyEntry {
+  /** Called for every new thread, so a plan that went stale can be recomputed. */
+  init: () => SpawnerInit;
+  all: Set<Spawner>;
+  idle: Spawner[];
+  waiting: Array<(s: Spawner) => void>;
+}
+
+export interface PoolOptions {
+  /** Threads per policy at most. Default: 2 x cores, at least 4. */
+  maxPerPolicy: number;
+  /** An idle thread ends after this many milliseconds. */
+  idleMs: number;
+}
+
+export class SpawnerPool {
+  private policies = new Map<string, PolicyEntry>();
+  constructor(private readonly opts: PoolOptions = { maxPerPolicy: Math.max(4, 2 * cpus().length), idleMs: 30_000 }) {}
+
+  /** A ready spawner for `key`, exclusively for one run; give it back with release(). */
+  async acquire(key: string, init: () => SpawnerInit): Promise<Spawner> {
+    let entry = this.policies.get(key);
+    if (!entry) {
+      entry = { init, all: new Set(), idle: [], waiting: [] };
+      this.policies.set(key, entry);
+    }
+    let s = entry.idle.pop();
+    if (s) {
+      if (s.idleTimer) clearTimeout(s.idleTimer);
+      s.idleTimer = null;
+    } else if (entry.all.size < this.opts.maxPerPolicy) {
+      const e = entry;
+      s = new Spawner(e.init(), (gone) => this.forget(key, gone));
+      e.all.add(s);
+    } else {
+      s = await new Promise<Spawner>((resolve) => entry!.waiting.push(resolve));
+    }
+    s.busy = true;
+    try {
+      await s.ready;
+    } catch (err) {
+      s.busy = false;
+      throw err;
+    }
+    return s;
+  }
+
+  release(key: string, s: Spawner): void {
+    s.busy = false;
+    const entry = this.policies.get(key);
+    if (!entry || s.dead || !entry.all.has(s)) return;
+    const next = entry.waiting.shift();
+    if (next) {
+      s.busy = true;
+      next(s);
+      return;
+    }
+    entry.idle.push(s);
+    s.idleTimer = setTimeout(() => {
+      const i = entry.idle.indexOf(s);
+      if (i >= 0) entry.idle.splice(i, 1);
+      entry.all.delete(s);
+      void s.terminate();
+    }, this.opts.idleMs);
+    s.idleTimer.unref();
+  }
+
+  private forget(key: string, s: Spawner): void {
+    const entry = this.policies.get(key);
+    if (!entry) return;
+    entry.all.delete(s);
+    const i = entry.idle.indexOf(s);
+    if (i >= 0) entry.idle.splice(i, 1);
+    if (entry.all.size === 0 && entry.waiting.length === 0) this.policies.delete(key);
+    // A waiter for a full policy gets a fresh thread now that there is room.
+    const next = entry.waiting.shift();
+    if (next) {
+      let fresh: Spawner;
+      try {
+        fresh = new Spawner(entry.init(), (gone) => this.forget(key, gone));
+      } catch (e) {
+        // The policy cannot be built any more (e.g. a configured path vanished): the waiter gets a dead spawner
+        // whose `ready` rejects with the reason.
+        fresh = Spawner.failed(e as Error);
+      }
+      entry.all.add(fresh);
+      fresh.busy = true;
+      next(fresh);
+    }
+  }
+
+  /** Threads alive now, for tests and doctor. */
+  size(): number {
+    let n = 0;
+    for (const e of this.policies.values()) n += e.all.size;
+    return n;
+  }
+
+  async shutdown(): Promise<void> {
+    const all: Spawner[] = [];
+    for (const e of this.policies.values()) all.push(...e.all);
+    this.policies.clear();
+    await Promise.all(all.map((s) => s.terminate()));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The public shapes of the run engine. Units are seconds and bytes throughout.
+ *
+ * Mapping from the original Python runner (simple-cp-sandbox 0.1):
+ *   returncode -> exitCode, elapsed -> wallTime, timed_out -> timedOut,
+ *   SandboxConfig(read_deny_paths, write_allow_paths) -> { readDenyPaths, writeAllowPaths }.
+ */
+
+/** What the program may see of the filesystem. Both lists name existing directories. */
+export interface SandboxConfig {
+  /** Directories the program cannot read, list or execute from (nor anything beneath). */
+  readDenyPaths?: readonly string[];
+  /** The only directories the program may write, create, remove, rename or truncate in. */
+  writeAllowPaths?: readonly string[];
+}
+
+export interface RunOptions {
+  /** Wall-clock limit in seconds, from the program's exec to its exit. Default 10. */
+  timeout?: number;
+  /** CPU-time limit (user + system) in seconds. Default: the wall timeout. */
+  cpuTime?: number;
+  /** Memory limit in bytes: peak resident memory above it is MLE; the address space is capped at twice it. Default 1 GiB. */
+  memory?: number;
+  /** Bytes kept per stream (stdout, stderr); a program writing more is killed with OLE. Default 64 MiB. */
+  outputLimit?: number;
+  /** Processes and threads the program may have in all, itself included. Default 1 (no fork, no threads). */
+  processes?: number;
+  /** Bytes written to the program's stdin, then closed. Exclusive with stdinFile. */
+  input?: string | Uint8Array;
+  /** A file opened by the runner and given to the program as stdin. Exclusive with input. */
+  stdinFile?: string;
+  /** Working directory of the program. Default: the runner's current directory. */
+  cwd?: string;
+  /** The program's whole environment. Default: { PATH: '/usr/local/bin:/usr/bin:/bin' } and nothing of the runner's. */
+  env?: Record<string, string>;
+  /** Filesystem policy. Default: read everything (but /proc/PID and most of /dev), write nowhere. */
+  config?: SandboxConfig;
+  /** Root runners only: the uid the program runs as. Default 65534 (nobody). */
+  uid?: number;
+  /** Root runners only: the gid the program runs as (supplementary groups are always cleared). Default 65534. */
+  gid?: number;
+  /** Largest file the program may create, bytes (RLIMIT_FSIZE). Default 256 MiB. */
+  fileSize?: number;
+  /** Open file descriptors (RLIMIT_NOFILE). Default 64. */
+  openFiles?: number;
+  /** Stack size in bytes (RLIMIT_STACK). Default: the memory limit (deep recursion is normal in judged code). */
+  stack?: number;
+}
+
+export type RunStatus = 'OK' | 'RE' | 'TLE' | 'MLE' | 'OLE' | 'SE';
+
+/** What the sandbox enforced for a run (also reported by `doctor`). */
+export interface Enforcement {
+  landlock: { abi: number; fsRights: string[]; netRights: string[]; scopes: string[]; rules: number };
+  seccomp: { arch: string; instructions: number; processes: number };
+  noNewPrivs: true;
+  uid: number;
+  gid: number;
+  rlimits: Record<string, number>;
+}
+
+export interface RunResult {
+  /** OK: exit 0. RE: non-zero exit or a signal. TLE: wall or CPU limit. MLE: memory limit. OLE: output limit. SE: sandbox error. */
+  status: RunStatus;
+  /** Exit code when the program exited, null when a signal ended it. */
+  exitCode: number | null;
+  /** Name of the signal that ended the program (e.g. 'SIGKILL'), or null. */
+  signal: string | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** True when a time limit (wall or CPU) ended the run. */
+  timedOut: boolean;
+  /** Which limit ended the run, if one did. */
+  limit: 'wall' | 'cpu' | 'memory' | 'output' | null;
+  /** Seconds from the program's exec to its exit. */
+  wallTime: number;
+  /** User + system CPU seconds, from wait4. */
+  cpuTime: number;
+  /** Peak resident memory of the program in bytes (its own VmHWM, not the runner's). */
+  peakMemory: number;
+  /** A message for SE results. */
+  error?: string;
+  enforced: Enforcement | null;
+}

@@ -1,0 +1,14 @@
+/**
+ * simple-cp-sandbox: run a program in a fail-closed sandbox (Landlock, seccomp-BPF, no_new_privs, rlimits) and
+ * report exactly what happened. See README.md and docs/principles.md.
+ */
+export { runExecutable, startExecutable, SandboxedProcess, shutdown } from './engine/index.js';
+export type { CommunicateOptions } from './engine/index.js';
+export {
+  InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError,
+} from './engine/errors.js';
+export type { Enforcement, RunOptions, RunResult, RunStatus, SandboxConfig } from './engine/types.js';
+export { DEFAULTS } from './engine/options.js';
+export { compileRunFilter as compileSeccompFilter, runFilterListing as seccompListing } from './engine/filter.js';
+export type { RunFilterOptions as SeccompFilterOptions } from './engine/filter.js';
+export { describeLandlock } from './landlock/index.js';
