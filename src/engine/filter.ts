@@ -11,6 +11,7 @@
 import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
   type RuleInput } from '../seccomp/index.js';
 import { disassemble, encode } from '../bpf/index.js';
+import { countTid, PLACEHOLDER_TID, type FilterTemplate } from './filter-patch.js';
 
 export interface SpawnerFilterOptions {
   processes: number;
@@ -111,3 +112,10 @@ export function runFilterListing(o: RunFilterOptions = {}): string {
   return `; seccomp filter of a run: ${arch}, processes ${opts.processes}, runner pid ${opts.runnerPid}, spawner tid ${opts.spawnerTid}, `
     + `${c.program.length} instructions\n` + disassemble(c.program, { seccomp: true, comments: c.comments });
 }
+
+
+export function spawnerFilterTemplate(processes: number, runnerPid: number, arch: Arch = hostArch()): FilterTemplate {
+  const bytes = spawnerFilter({ processes, runnerPid, spawnerTid: PLACEHOLDER_TID }, arch);
+  return { bytes, slots: countTid(bytes, PLACEHOLDER_TID) };
+}
+

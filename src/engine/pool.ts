@@ -17,15 +17,21 @@ export class Spawner {
   readonly ready: Promise<Ready>;
   info: Ready | null = null;
   busy = false;
-  dead: SandboxSetupError | null = null;
+  dead: Error | null = null;
+  private rejectReady: (e: Error) => void = () => undefined;
   idleTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private pending = new Map<number, { resolve: (pid: number) => void; reject: (e: Error) => void }>();
 
-  constructor(init: SpawnerInit, private readonly onGone: (s: Spawner) => void) {
-    this.worker = new Worker(new URL('./spawner-worker.js', import.meta.url), { workerData: init });
+  /**
+   * Starts the thread first and computes its setup (`init`: the Landlock plan and the filter template) while it
+   * boots, so the two costs overlap on a cold start.
+   */
+  constructor(init: () => Promise<SpawnerInit>, private readonly onGone: (s: Spawner) => void) {
+    this.worker = new Worker(new URL('./spawner-worker.js', import.meta.url));
     this.worker.unref();
     this.ready = new Promise<Ready>((resolve, reject) => {
+      this.rejectReady = reject;
       this.worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
           case 'ready':
@@ -73,23 +79,20 @@ export class Spawner {
     });
     // A setup failure is reported to whoever awaits `ready`; never as an unhandled rejection here.
     this.ready.catch(() => undefined);
+    // A policy that cannot be built (e.g. a configured path is missing) is the caller's error, passed on as is.
+    init().then((i) => { if (!this.dead) this.worker.postMessage({ type: 'setup', init: i }); }, (e: Error) => {
+      this.fail(e);
+      void this.worker.terminate();
+    });
   }
 
-  private fail(e: SandboxSetupError): void {
+  private fail(e: Error): void {
     if (this.dead) return;
     this.dead = e;
+    this.rejectReady(e);
     for (const p of this.pending.values()) p.reject(e);
     this.pending.clear();
     this.onGone(this);
-  }
-
-  /** A spawner that never started, carrying why. */
-  static failed(err: Error): Spawner {
-    const s = Object.create(Spawner.prototype) as Spawner;
-    const e = err instanceof SandboxSetupError ? err : new SandboxSetupError('spawner thread', err.message);
-    Object.assign(s, { dead: e, ready: Promise.reject(e), info: null, busy: false, idleTimer: null, pending: new Map() });
-    s.ready.catch(() => undefined);
-    return s;
   }
 
   spawn(req: Omit<SpawnRequest, 'id'>): Promise<number> {
@@ -109,7 +112,7 @@ export class Spawner {
 
 interface PolicyEntry {
   /** Called for every new thread, so a plan that went stale can be recomputed. */
-  init: () => SpawnerInit;
+  init: () => Promise<SpawnerInit>;
   all: Set<Spawner>;
   idle: Spawner[];
   waiting: Array<(s: Spawner) => void>;
@@ -127,7 +130,7 @@ export class SpawnerPool {
   constructor(private readonly opts: PoolOptions = { maxPerPolicy: Math.max(4, 2 * cpus().length), idleMs: 30_000 }) {}
 
   /** A ready spawner for `key`, exclusively for one run; give it back with release(). */
-  async acquire(key: string, init: () => SpawnerInit): Promise<Spawner> {
+  async acquire(key: string, init: () => Promise<SpawnerInit>): Promise<Spawner> {
     let entry = this.policies.get(key);
     if (!entry) {
       entry = { init, all: new Set(), idle: [], waiting: [] };
@@ -139,7 +142,7 @@ export class SpawnerPool {
       s.idleTimer = null;
     } else if (entry.all.size < this.opts.maxPerPolicy) {
       const e = entry;
-      s = new Spawner(e.init(), (gone) => this.forget(key, gone));
+      s = new Spawner(e.init, (gone) => this.forget(key, gone));
       e.all.add(s);
     } else {
       s = await new Promise<Spawner>((resolve) => entry!.waiting.push(resolve));
@@ -184,14 +187,7 @@ export class SpawnerPool {
     // A waiter for a full policy gets a fresh thread now that there is room.
     const next = entry.waiting.shift();
     if (next) {
-      let fresh: Spawner;
-      try {
-        fresh = new Spawner(entry.init(), (gone) => this.forget(key, gone));
-      } catch (e) {
-        // The policy cannot be built any more (e.g. a configured path vanished): the waiter gets a dead spawner
-        // whose `ready` rejects with the reason.
-        fresh = Spawner.failed(e as Error);
-      }
+      const fresh = new Spawner(entry.init, (gone) => this.forget(key, gone));
       entry.all.add(fresh);
       fresh.busy = true;
       next(fresh);

@@ -1,5 +1,6 @@
 /** Messages between the runner's main thread and a spawner thread (structured-cloned). */
 import type { AbiProbeResult, LandlockPlan } from '../landlock/index.js';
+import type { FilterTemplate } from './filter-patch.js';
 
 /** Test-only fault injection, to prove each setup step fails closed. Never set by the public API. */
 export interface Faults {
@@ -16,12 +17,14 @@ export interface Faults {
   dieOnSpawn?: boolean;
 }
 
+/**
+ * Sent to a new spawner thread as its first message (the thread starts loading its modules meanwhile, while the
+ * runner computes this).
+ */
 export interface SpawnerInit {
   landlockPlan: LandlockPlan;
-  /** Processes the program may have: selects the filter, which the thread compiles for its own tid. */
-  processes: number;
-  /** The runner's pid (the filter refuses signals and pidfds aimed at the runner's threads). */
-  runnerPid: number;
+  /** The filter compiled with a placeholder for the thread's tid (filter-patch.ts). */
+  filter: FilterTemplate;
   /** Root runners: the credentials the thread drops to before restricting itself. */
   dropTo: { uid: number; gid: number } | null;
   faults?: Faults;

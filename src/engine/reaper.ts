@@ -41,6 +41,19 @@ export function watch(pid: number, onExit: OnExit): void {
     process.on('SIGCHLD', onSigchld);
     listening = true;
   }
+  // The child may have exited before it was watched, its SIGCHLD already handled with nothing to check.
+  poll(pid);
+}
+
+/**
+ * Resolves once `pid` (watched) has exited, checking on SIGCHLD and every few milliseconds besides: used while a
+ * run is being set up, before its monitor's own ticks start.
+ */
+export function exited(isDone: () => boolean): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = () => { if (isDone()) resolve(); else setTimeout(() => { onSigchld(); check(); }, 5); };
+    check();
+  });
 }
 
 export interface Reaped {

@@ -24,6 +24,7 @@ import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, Sa
 import { normalizeOptions, type Normalized } from './options.js';
 import { SpawnerPool, type Spawner } from './pool.js';
 import type { Faults, SpawnerInit } from './protocol.js';
+import type { FilterTemplate } from './filter-patch.js';
 import * as reaper from './reaper.js';
 import { checkAlive, stopNotifier, takeExitMemory } from './notifier.js';
 import * as sys from './sys.js';
@@ -46,6 +47,8 @@ const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
 const TICK_MS = 10;
 /** How long after the program's exit its pipes may stay open (held by a killed descendant) before they are cut. */
 const DRAIN_MS = 500;
+/** How long the gate may take to set its limits and say so. */
+const GATE_TIMEOUT_MS = 10_000;
 
 let pool: SpawnerPool | null = null;
 /**
@@ -162,6 +165,21 @@ function landlockPlanFor(o: Normalized): CachedPlan {
     }
     throw e;
   }
+}
+
+const templates = new Map<number, FilterTemplate>();
+/**
+ * The filter template of a policy, compiled once; the seccomp compiler and its syscall tables are loaded only
+ * here, while the first spawner thread boots.
+ */
+async function filterTemplate(processes: number): Promise<FilterTemplate> {
+  let t = templates.get(processes);
+  if (!t) {
+    const { spawnerFilterTemplate } = await import('./filter.js');
+    t = spawnerFilterTemplate(processes, process.pid);
+    templates.set(processes, t);
+  }
+  return t;
 }
 
 function pipe(step: string): [number, number] {
@@ -372,7 +390,7 @@ export class SandboxedProcess {
       const acquire = () => {
         const cp = landlockPlanFor(o);
         key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths, o.processes, o.uid, o.gid, cp.generation, faults ? Math.random() : 0]);
-        const init = (): SpawnerInit => ({ landlockPlan: cp.plan, processes: o.processes, runnerPid: process.pid,
+        const init = async (): Promise<SpawnerInit> => ({ landlockPlan: cp.plan, filter: await filterTemplate(o.processes),
           dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! }, ...(faults ? { faults } : {}) });
         return pool!.acquire(key, init);
       };
@@ -441,7 +459,7 @@ export class SandboxedProcess {
         // Fail closed: the gate is never released. Kill it before it could run anything, then reap it.
         gate.destroy();
         sys.kill(pid, SIGKILL);
-        await new Promise<void>((res) => { if (exitedEarly.value) res(); else exitCb = res; });
+        await reaper.exited(() => exitedEarly.value);
         reaper.reap(pid);
         throw e;
       };
@@ -450,6 +468,7 @@ export class SandboxedProcess {
       const ready = await new Promise<boolean>((resolve) => {
         let got = '';
         const done = (v: boolean) => {
+          clearTimeout(timer);
           gate.off('data', onData);
           gate.off('close', onClose);
           gate.off('error', onClose);
@@ -457,6 +476,9 @@ export class SandboxedProcess {
         };
         const onData = (d: Buffer) => { got += d.toString('latin1'); if (got.includes('\n')) done(true); };
         const onClose = () => done(false);
+        // The gate answers within milliseconds; one that says nothing for this long is treated as failed.
+        const timer = setTimeout(onClose, GATE_TIMEOUT_MS);
+        gate.once('close', () => clearTimeout(timer));
         gate.on('data', onData);
         gate.once('close', onClose);
         gate.once('error', onClose);

@@ -15,8 +15,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyLandlockPlan, restrictThisThread, RulePathChangedError, RulePathOpenError, type LandlockPlan } from '../landlock/index.js';
-import { installSeccompFilter } from '../seccomp/index.js';
-import { spawnerFilter } from './filter.js';
+import { installSeccompFilter } from '../seccomp/install.js';
+import { patchSpawnerTid } from './filter-patch.js';
 import { prctl, syscall6, gettid, lastErrno, SysCallError } from '../native/libc.js';
 import { libc } from '../native/libc.js';
 import * as sys from './sys.js';
@@ -24,7 +24,7 @@ import type { SpawnerInit, SpawnRequest, WorkerMessage } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('spawner-worker must run in a worker thread');
-const init = workerData as SpawnerInit;
+let init = workerData as SpawnerInit; // replaced by the first message
 
 // Raw syscall numbers for the per-thread credential calls (arch/x86/entry/syscalls/syscall_64.tbl,
 // include/uapi/asm-generic/unistd.h for aarch64).
@@ -103,8 +103,7 @@ function setup(): WorkerMessage {
     const v = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
     if (v !== 1) throw new SysCallError('prctl(PR_GET_NO_NEW_PRIVS)', v < 0 ? lastErrno() : 0, `returned ${v}`);
   });
-  const filter = step('seccomp', () => faults.seccompFilter
-    ?? spawnerFilter({ processes: init.processes, runnerPid: init.runnerPid, spawnerTid: gettid() }));
+  const filter = step('seccomp', () => faults.seccompFilter ?? patchSpawnerTid(init.filter, gettid()));
   const listenerFd = step('seccomp', () => installSeccompFilter(filter, { newListener: true }).listenerFd);
   return {
     type: 'ready',
@@ -160,17 +159,25 @@ function spawn(req: SpawnRequest): WorkerMessage {
 }
 
 let ready = false;
-try {
-  const msg = setup();
-  ready = true;
-  port.postMessage(msg);
-} catch (e) {
-  const err = e instanceof StepError ? e : new StepError('spawner', undefined, undefined, (e as Error).message);
-  port.postMessage({ type: 'setup-error', step: err.step, call: err.call, errno: err.errno, message: err.message,
-    stale: err.stale } satisfies WorkerMessage);
-}
+let started = false;
 
-port.on('message', (req: SpawnRequest) => {
+port.on('message', (msg: SpawnRequest | { type: 'setup'; init: SpawnerInit }) => {
+  if ('type' in msg && msg.type === 'setup') {
+    if (started) return;
+    started = true;
+    init = msg.init;
+    try {
+      const m = setup();
+      ready = true;
+      port.postMessage(m);
+    } catch (e) {
+      const err = e instanceof StepError ? e : new StepError('spawner', undefined, undefined, (e as Error).message);
+      port.postMessage({ type: 'setup-error', step: err.step, call: err.call, errno: err.errno, message: err.message,
+        stale: err.stale } satisfies WorkerMessage);
+    }
+    return;
+  }
+  const req = msg as SpawnRequest;
   if (!ready) {
     port.postMessage({ type: 'spawn-error', id: req.id, step: 'spawn', call: 'spawner not ready', errno: 0 } satisfies WorkerMessage);
     return;

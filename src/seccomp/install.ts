@@ -10,7 +10,6 @@
 import koffi from 'koffi';
 import { Errno } from '../native/errno.js';
 import { SysCallError, lastErrno, libc, prctl } from '../native/libc.js';
-import { hostArch, syscallNumber } from './syscalls.js';
 
 // include/uapi/linux/prctl.h
 const PR_GET_NO_NEW_PRIVS = 39;
@@ -50,6 +49,12 @@ export interface InstallOptions {
  * Throws SeccompInstallError when no_new_privs is not set, RangeError for a malformed filter, and the
  * shared SysCallError naming 'seccomp(SECCOMP_SET_MODE_FILTER)' with the kernel's errno when it refuses.
  */
+/**
+ * seccomp(2)'s number (src/seccomp/tables: x86_64 317, aarch64 277), written here rather than looked up so that a
+ * spawner thread installing a filter does not load the syscall tables (start-up time).
+ */
+const NR_SECCOMP: Partial<Record<string, number>> = { x64: 317, arm64: 277 };
+
 export function installSeccompFilter(filter: Uint8Array, opts: InstallOptions = {}): { listenerFd: number | null } {
   if (!(filter instanceof Uint8Array)) throw new TypeError('the filter must be a Uint8Array of encoded sock_filter instructions');
   if (filter.length === 0 || filter.length % SOCK_FILTER_SIZE !== 0) {
@@ -65,8 +70,8 @@ export function installSeccompFilter(filter: Uint8Array, opts: InstallOptions = 
       'no_new_privs is not set on the calling thread: set it with prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) before installing a filter');
   }
 
-  const nr = syscallNumber('seccomp', hostArch());
-  if (nr === undefined) throw new SysCallError('seccomp(SECCOMP_SET_MODE_FILTER)', Errno.ENOSYS, 'no syscall number on this architecture');
+  const nr = NR_SECCOMP[process.arch];
+  if (nr === undefined) throw new SysCallError('seccomp(SECCOMP_SET_MODE_FILTER)', Errno.ENOSYS, `no syscall number for ${process.arch}`);
   const flags = opts.newListener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
 
   // The kernel copies the program during the call; native memory keeps it in place for exactly that long,
