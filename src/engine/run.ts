@@ -12,7 +12,7 @@
  * waiting gate; only then does the runner write the line that lets it exec the program. If any step fails the
  * runner closes fd 3 unwritten: `read` fails, the shell exits 125, and the program never runs.
  */
-import { statSync, accessSync, constants as fsc, fstatSync } from 'node:fs';
+import { statSync, accessSync, constants as fsc, fstatSync, openSync, readSync, closeSync } from 'node:fs';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants as osc } from 'node:os';
@@ -108,6 +108,19 @@ function resolveProgram(file: string, cwd: string): string {
     throw new ProgramNotExecutableError(file, 'no execute permission');
   }
   if ((st.mode & 0o111) === 0) throw new ProgramNotExecutableError(file, 'no execute bit set');
+  // execve refuses anything but a binary format or a #! script (ENOEXEC), and a POSIX shell answers that by
+  // running the file as a shell script itself: the gate must never do that with, say, a data file.
+  const head = Buffer.alloc(4);
+  let n = 0;
+  try {
+    const fd = openSync(full, 'r');
+    try { n = readSync(fd, head, 0, 4, 0); } finally { closeSync(fd); }
+  } catch {
+    throw new ProgramNotExecutableError(file, 'not readable');
+  }
+  const elf = n === 4 && head[0] === 0x7f && head.toString('latin1', 1, 4) === 'ELF';
+  const script = n >= 2 && head[0] === 0x23 && head[1] === 0x21; // "#!"
+  if (!elf && !script) throw new ProgramNotExecutableError(file, 'neither an ELF binary nor a #! script');
   return full;
 }
 
