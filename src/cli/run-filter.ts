@@ -1,8 +1,7 @@
 /**
  * The seccomp filter a run installs, for `seccomp` and `doctor`: the default judge policy (src/seccomp) plus the
  * engine's own rules (src/engine/filter.ts: no signal or pidfd to the runner or its spawner thread, no other
- * process's limits...), composed as the engine's spawnerFilter() composes them, with the exit watcher's stop on
- * exit_group. test/cli/commands.test.ts checks the bytes equal spawnerFilter()'s for the same ids.
+ * process's limits...), compiled by the engine's own compileRun(), with the exit watcher's stop on exit_group.
  *
  * Two values in it belong to a run: the runner's pid (here this process's, as a run started by this CLI would
  * have) and the spawner thread's tid, which exists only once the thread does; it is shown as pid_max, a value no
@@ -10,8 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { decode, disassemble, encode, seccompActionName, BPF_K, BPF_RET, type SockFilter } from '../bpf/index.js';
-import { engineRules } from '../engine/filter.js';
-import { ALLOW, compile, definePolicy, defaultRules } from '../seccomp/index.js';
+import { compileRun } from '../engine/filter.js';
 import { errnoName } from '../native/errno.js';
 import type { Arch } from './commands.js';
 
@@ -35,11 +33,7 @@ export function placeholderTid(): number {
 }
 
 export function runFilter(arch: Arch, processes: number, runnerPid = process.pid, spawnerTid = placeholderTid()): RunFilter {
-  const policy = definePolicy({
-    defaultAction: ALLOW,
-    rules: [...engineRules({ processes, runnerPid, spawnerTid }), ...defaultRules({ processes, exitNotify: true })],
-  });
-  const compiled = compile(policy, arch);
+  const compiled = compileRun({ processes, runnerPid, spawnerTid }, arch);
   const header = [
     `; seccomp filter of a run with --processes ${processes}, ${arch}: ${compiled.program.length} instructions`,
     '; the default judge policy plus the engine\'s rules, and exit_group stopped for the exit watcher (USER_NOTIF)',

@@ -71,7 +71,8 @@ export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
   return rules;
 }
 
-function compileRun(o: SpawnerFilterOptions, arch: Arch): CompiledFilter {
+/** The policy a spawner thread installs (default judge policy + engineRules), compiled with its listing comments. */
+export function compileRun(o: SpawnerFilterOptions, arch: Arch): CompiledFilter {
   const rules = [...engineRules(o), ...defaultRules({ processes: o.processes, exitNotify: true })];
   return compile(definePolicy({ defaultAction: ALLOW, rules }), arch);
 }
