@@ -1,40 +1,48 @@
-/** Patching a spawner thread's tid into a precompiled filter: no imports, so a spawner thread loads nothing more. */
-
 /**
- * A spawner thread's tid is known only once the thread runs, but compiling the filter there would put ~30 ms of
- * module loading and compilation on every thread's start. So the runner compiles the filter once per policy with
- * this placeholder for the tid — above any pid the kernel hands out (PID_MAX_LIMIT is 2^22) — and the thread
- * writes its tid over it (patchSpawnerTid).
+ * Precompiled filters with placeholders: no imports, so a spawner thread loads nothing more to use one.
+ *
+ * Two values in a run's filter are known late: the runner's pid (per process) and the spawner thread's tid (known
+ * only once the thread runs). Compiling the filter per thread would put ~30-60 ms of module loading and
+ * compilation on every start, so the filter is compiled once — at build time for this machine's architecture
+ * (scripts/build-filters.mjs, dist/engine/filter-templates.json) — with placeholders above any pid the kernel hands
+ * out (PID_MAX_LIMIT is 2^22), and the thread writes the real values over them.
  */
 export const PLACEHOLDER_TID = 0x7ffffff0;
-/** BPF_JMP | BPF_JEQ | BPF_K: the only instruction the tid rules compile to that carries the tid. */
+export const PLACEHOLDER_PID = 0x7ffffff1;
+/** BPF_JMP | BPF_JEQ | BPF_K: the only instruction the pid/tid rules compile to that carries the value. */
 const JEQ_K = 0x15;
 
 export interface FilterTemplate {
   bytes: Uint8Array;
-  /** How many instructions carry the placeholder: the thread checks it patched exactly these. */
-  slots: number;
+  /** How many instructions carry each placeholder: patching checks it replaced exactly these. */
+  tidSlots: number;
+  pidSlots: number;
 }
 
-export function countTid(bytes: Uint8Array, k: number): number {
+export function countSlots(bytes: Uint8Array, k: number): number {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
   for (let off = 0; off < bytes.length; off += 8) if (v.getUint16(off, true) === JEQ_K && v.getUint32(off + 4, true) === k) n++;
   return n;
 }
 
-/** A copy of the template with `tid` in place of the placeholder; throws unless exactly `slots` were replaced. */
-export function patchSpawnerTid(t: FilterTemplate, tid: number): Uint8Array {
-  if (!Number.isInteger(tid) || tid <= 0 || tid >= PLACEHOLDER_TID) throw new RangeError(`not a tid: ${tid}`);
-  const out = new Uint8Array(t.bytes);
-  const v = new DataView(out.buffer);
-  let n = 0;
-  for (let off = 0; off < out.length; off += 8) {
-    if (v.getUint16(off, true) === JEQ_K && v.getUint32(off + 4, true) === PLACEHOLDER_TID) {
-      v.setUint32(off + 4, tid, true);
-      n++;
-    }
+/** A copy of the template with the real pid and tid; throws unless exactly the expected slots were replaced. */
+export function patchFilter(t: FilterTemplate, runnerPid: number, tid: number): Uint8Array {
+  for (const [what, v] of [['tid', tid], ['pid', runnerPid]] as const) {
+    if (!Number.isInteger(v) || v <= 0 || v >= PLACEHOLDER_TID) throw new RangeError(`not a ${what}: ${v}`);
   }
-  if (n !== t.slots || n === 0) throw new Error(`the filter template had ${n} tid slots, expected ${t.slots}`);
+  const out = new Uint8Array(t.bytes);
+  const view = new DataView(out.buffer);
+  let tids = 0;
+  let pids = 0;
+  for (let off = 0; off < out.length; off += 8) {
+    if (view.getUint16(off, true) !== JEQ_K) continue;
+    const k = view.getUint32(off + 4, true);
+    if (k === PLACEHOLDER_TID) { view.setUint32(off + 4, tid, true); tids++; }
+    else if (k === PLACEHOLDER_PID) { view.setUint32(off + 4, runnerPid, true); pids++; }
+  }
+  if (tids !== t.tidSlots || pids !== t.pidSlots || tids === 0 || pids === 0) {
+    throw new Error(`the filter template had ${tids} tid and ${pids} pid slots, expected ${t.tidSlots} and ${t.pidSlots}`);
+  }
   return out;
 }

@@ -11,7 +11,7 @@
 import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
   type RuleInput } from '../seccomp/index.js';
 import { disassemble, encode } from '../bpf/index.js';
-import { countTid, PLACEHOLDER_TID, type FilterTemplate } from './filter-patch.js';
+import { countSlots, PLACEHOLDER_PID, PLACEHOLDER_TID, type FilterTemplate } from './filter-patch.js';
 
 export interface SpawnerFilterOptions {
   processes: number;
@@ -115,8 +115,8 @@ export function runFilterListing(o: RunFilterOptions = {}): string {
 }
 
 
-export function spawnerFilterTemplate(processes: number, runnerPid: number, arch: Arch = hostArch()): FilterTemplate {
-  const bytes = spawnerFilter({ processes, runnerPid, spawnerTid: PLACEHOLDER_TID }, arch);
-  return { bytes, slots: countTid(bytes, PLACEHOLDER_TID) };
+/** The filter of a run with placeholders for the runner's pid and the spawner's tid (filter-patch.ts). */
+export function spawnerFilterTemplate(processes: number, arch: Arch = hostArch()): FilterTemplate {
+  const bytes = spawnerFilter({ processes, runnerPid: PLACEHOLDER_PID, spawnerTid: PLACEHOLDER_TID }, arch);
+  return { bytes, tidSlots: countSlots(bytes, PLACEHOLDER_TID), pidSlots: countSlots(bytes, PLACEHOLDER_PID) };
 }
-

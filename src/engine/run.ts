@@ -180,18 +180,35 @@ function landlockPlanFor(o: Normalized): CachedPlan {
   }
 }
 
-const templates = new Map<number, FilterTemplate>();
+const templates = new Map<string, FilterTemplate>();
+let prebuilt: Record<string, { bytes: string; tidSlots: number; pidSlots: number }> | null | undefined;
+
 /**
- * The filter template of a policy, compiled once; the seccomp compiler and its syscall tables are loaded only
- * here, while the first spawner thread boots.
+ * The filter template of a policy: the filters only differ between one process and more than one, and the
+ * build compiles both for the build machine's architecture (scripts/build-filters.mjs), so a run normally loads
+ * neither the seccomp compiler nor the syscall tables. Without that file (another architecture), it is compiled
+ * here, once.
  */
 async function filterTemplate(processes: number): Promise<FilterTemplate> {
-  let t = templates.get(processes);
-  if (!t) {
-    const { spawnerFilterTemplate } = await import('./filter.js');
-    t = spawnerFilterTemplate(processes, process.pid);
-    templates.set(processes, t);
+  const arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
+  const key = `${arch}/${processes === 1 ? '1' : 'n'}`;
+  let t = templates.get(key);
+  if (t) return t;
+  if (prebuilt === undefined) {
+    try {
+      prebuilt = JSON.parse(readFileSync(new URL('./filter-templates.json', import.meta.url), 'utf8')) as typeof prebuilt;
+    } catch {
+      prebuilt = null;
+    }
   }
+  const p = prebuilt?.[key];
+  if (p) {
+    t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), tidSlots: p.tidSlots, pidSlots: p.pidSlots };
+  } else {
+    const { spawnerFilterTemplate } = await import('./filter.js');
+    t = spawnerFilterTemplate(processes);
+  }
+  templates.set(key, t);
   return t;
 }
 

@@ -16,7 +16,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyLandlockPlan, restrictThisThread, RulePathChangedError, RulePathOpenError, type LandlockPlan } from '../landlock/index.js';
 import { installSeccompFilter } from '../seccomp/install.js';
-import { patchSpawnerTid } from './filter-patch.js';
+import { patchFilter } from './filter-patch.js';
 import { prctl, syscall6, gettid, lastErrno, SysCallError } from '../native/libc.js';
 import { libc } from '../native/libc.js';
 import * as sys from './sys.js';
@@ -103,7 +103,7 @@ function setup(): WorkerMessage {
     const v = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
     if (v !== 1) throw new SysCallError('prctl(PR_GET_NO_NEW_PRIVS)', v < 0 ? lastErrno() : 0, `returned ${v}`);
   });
-  const filter = step('seccomp', () => faults.seccompFilter ?? patchSpawnerTid(init.filter, gettid()));
+  const filter = step('seccomp', () => faults.seccompFilter ?? patchFilter(init.filter, process.pid, gettid()));
   const listenerFd = step('seccomp', () => installSeccompFilter(filter, { newListener: true }).listenerFd);
   return {
     type: 'ready',

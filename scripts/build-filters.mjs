@@ -1,0 +1,15 @@
+// Part of `npm run build`: compiles the seccomp filter templates a run installs (one process / more than one,
+// for x86_64 and aarch64) into dist/engine/filter-templates.json, so a run does not load the seccomp compiler and
+// the syscall tables on its critical path. test/engine/filter-templates.test.ts checks the file against a live
+// compilation.
+import { writeFileSync } from 'node:fs';
+import { spawnerFilterTemplate } from '../dist/engine/filter.js';
+
+const out = {};
+for (const arch of ['x86_64', 'aarch64']) {
+  for (const [key, processes] of [['1', 1], ['n', 2]]) {
+    const t = spawnerFilterTemplate(processes, arch);
+    out[`${arch}/${key}`] = { bytes: Buffer.from(t.bytes).toString('base64'), tidSlots: t.tidSlots, pidSlots: t.pidSlots };
+  }
+}
+writeFileSync(new URL('../dist/engine/filter-templates.json', import.meta.url), `${JSON.stringify(out, null, 1)}\n`);
