@@ -1,5 +1,5 @@
 /**
- * docs/sections/cli.md (the README's CLI material) carries the tables scripts/gen-readme-options.mjs prints from
+ * README.md (its CLI section) carries the tables scripts/gen-readme-options.mjs prints from
  * the option and exit-code data: a changed option or code without regenerated docs fails here.
  */
 import { execFileSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT_OPTIONS } from '../../dist/cli/options.js';
 import { ROOT } from './helpers.js';
 
-const doc = readFileSync(path.join(ROOT, 'docs', 'sections', 'cli.md'), 'utf8');
+const doc = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 function generated(table: 'options' | 'exit-codes'): string {
   return execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-readme-options.mjs'), table], { encoding: 'utf8' }).trimEnd();
@@ -17,11 +17,11 @@ function generated(table: 'options' | 'exit-codes'): string {
 
 function between(name: string): string {
   const m = new RegExp(`<!-- ${name}:begin -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(doc);
-  if (!m) throw new Error(`docs/sections/cli.md has no ${name}:begin/end markers`);
+  if (!m) throw new Error(`README.md has no ${name}:begin/end markers`);
   return m[1]!;
 }
 
-describe('docs/sections/cli.md', () => {
+describe('README.md', () => {
   it('has the options table the data generates, one row per option', () => {
     const table = generated('options');
     expect(between('options')).toBe(table);
