@@ -47,7 +47,7 @@ function kib(status: string, key: string): number {
 }
 
 // Syscalls the filters send here (arch/x86/entry/syscalls/syscall_64.tbl, include/uapi/asm-generic/unistd.h).
-const NR = process.arch === 'arm64' ? { exit_group: 94, setpgid: 154, setsid: 157 } : { exit_group: 231, setpgid: 109, setsid: 112 };
+const NR = process.arch === 'arm64' ? { exit: 93, exit_group: 94, setpgid: 154, setsid: 157 } : { exit: 60, exit_group: 231, setpgid: 109, setsid: 112 };
 const EPERM = 1;
 
 /**
@@ -102,7 +102,7 @@ function handle(fd: number): void {
   const pid = notifView.getUint32(8, true);
   const nr = notifView.getInt32(16, true);
   if (nr === NR.setsid || nr === NR.setpgid) respond(fd, id, mayChangeSession(pid) ? 0 : EPERM);
-  else if (nr === NR.exit_group) {
+  else if (nr === NR.exit_group || nr === NR.exit) {
     recordExit(pid);
     respond(fd, id, 0);
   } else {

@@ -224,7 +224,12 @@ function closeQuietly(fd: number): void {
   if (fd >= 0) closeFd(fd);
 }
 
-interface ProcSample { cpu: number; hwm: number; vmPeak: number }
+interface ProcSample { cpu: number; hwm: number; vmPeak: number; comm: string }
+/** The gate's comm (/bin/sh's file name) and a program's: TASK_COMM_LEN is 16, the name is cut to 15 bytes. */
+const GATE_COMM = 'sh';
+function commOf(file: string): string {
+  return Buffer.from(path.basename(file)).subarray(0, 15).toString('latin1');
+}
 
 /** CPU seconds (utime + stime of every thread) and memory of a live process, from /proc. null once it is gone. */
 function sampleProc(pid: number): ProcSample | null {
@@ -236,7 +241,9 @@ function sampleProc(pid: number): ProcSample | null {
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
     const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
     const peak = /^VmPeak:\s+(\d+) kB/m.exec(status);
-    return { cpu: ticks / CLK_TCK, hwm: hwm ? Number(hwm[1]) * 1024 : 0, vmPeak: peak ? Number(peak[1]) * 1024 : 0 };
+    const name = /^Name:\t(.*)$/m.exec(status);
+    return { cpu: ticks / CLK_TCK, hwm: hwm ? Number(hwm[1]) * 1024 : 0, vmPeak: peak ? Number(peak[1]) * 1024 : 0,
+      comm: name ? name[1]! : '' };
   } catch {
     return null;
   }
@@ -538,7 +545,7 @@ export class SandboxedProcess {
         else s.end();
       }
       runnerFds.splice(0);
-      this.monitor(pid, spawner, key, outR, errR, exitedEarly, (cb) => { exitCb = cb; });
+      this.monitor(pid, commOf(program), spawner, key, outR, errR, exitedEarly, (cb) => { exitCb = cb; });
       spawner = null; // monitor() releases it
       return pid;
     } catch (e) {
@@ -580,7 +587,7 @@ export class SandboxedProcess {
     };
   }
 
-  private monitor(pid: number, spawner: Spawner, key: string, outR: number, errR: number,
+  private monitor(pid: number, programComm: string, spawner: Spawner, key: string, outR: number, errR: number,
     exitedEarly: { value: boolean }, setExitCb: (cb: () => void) => void): void {
     const o = this.opts;
     const out = { chunks: [] as Buffer[], size: 0, truncated: false, closed: false };
@@ -617,10 +624,18 @@ export class SandboxedProcess {
     const outSock = read(outR, out);
     const errSock = read(errR, err);
 
+    // Until the gate has exec'd the program, /proc shows the gate shell, whose memory is not the program's: its
+    // samples count for CPU time only. The exec shows as a new comm (the program's file name, truncated as the
+    // kernel truncates it); a program named like the gate cannot be told apart, and its figures are then taken.
+    let execSeen = false;
     const sample = () => {
       const s = sampleProc(pid);
       if (!s) return;
       lastCpu = s.cpu;
+      if (!execSeen) {
+        if (s.comm === GATE_COMM && programComm !== GATE_COMM) return;
+        execSeen = true;
+      }
       if (s.hwm > peak) peak = s.hwm;
       if (s.vmPeak > vmPeak) vmPeak = s.vmPeak;
       if (s.cpu >= o.cpuTime) this.limitHit('cpu');
