@@ -1,6 +1,6 @@
 /**
  * Landlock: the user's read-deny / write-allow directories as allow rules, plus network denial and IPC
- * scoping, applied to the calling thread. See docs/sections/landlock.md.
+ * scoping, applied to the calling thread. See docs/principles.md.
  */
 export {
   ABI_ADDITIONS, AccessFs, AccessNet, Scope, LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH,

@@ -8,7 +8,7 @@
  * becomes rules on the siblings of every directory on the way from "/" to X. The walk below grants, on
  * each directory it visits, the rights its whole subtree shares, and only descends (lists the directory
  * and visits the entries) where the subtree is not uniform: above a denied path, at "/" and at the two
- * special trees /dev and /proc. Consequences, all documented in docs/sections/landlock.md:
+ * special trees /dev and /proc. Consequences, all documented in docs/principles.md:
  *  - a directory on the way to a denied one gets no rule: traversable (Landlock does not control path
  *    walks) but not listable, because READ_DIR on it would cover the denied child;
  *  - a writable directory that contains a denied one has no rule itself either, so entries cannot be

@@ -2,7 +2,7 @@
  * The default policy for judged programs: a deny-list over a default of ALLOW. Denied calls return
  * ERRNO(EPERM), so a program sees an ordinary failed call (and a runtime can report it) instead of dying
  * mid-output. clone3 returns ENOSYS instead (engine.md, fact 7). Why a deny-list, and what it leaves to
- * Landlock, rlimits and the engine: docs/sections/seccomp.md.
+ * Landlock, rlimits and the engine: docs/principles.md.
  *
  * Every rule carries its reason; the reasons are the comments of the filter listing.
  */

@@ -1,6 +1,6 @@
 /**
  * seccomp: syscall tables, policies as data, the policy compiler, the default policy for judged programs,
- * and the installer. Everything but installSeccompFilter is pure. See docs/sections/seccomp.md.
+ * and the installer. Everything but installSeccompFilter is pure. See docs/principles.md.
  */
 import { disassemble, encode } from '../bpf/index.js';
 import { compile } from './compile.js';

@@ -131,7 +131,7 @@ describe('the CLI told to stop', () => {
         // A shell that records its children's pids, then waits on them: it never ends on its own.
         const script = `sleep 1000 & echo $! > ${pidFile}; echo $$ >> ${pidFile}; wait`;
         let cliPid = 0;
-        // --processes leaves room: the budget is per uid, shared with other runs of it (docs/sections/engine-bugs.md 3).
+        // --processes leaves room: the budget is per uid, shared with other runs of it (docs/principles.md, "Processes").
         const running = cli(['--processes', '32', '--timeout', '60', '--allow-write', dir, '/bin/sh', '-c', script],
           { onSpawn: (pid) => { cliPid = pid; } });
         const pids = await waitForLines(pidFile, 2).catch(async (e: Error) => {

@@ -22,7 +22,7 @@ export const programUid = isRoot ? 65534 : process.getuid!();
 
 /**
  * RunOptions that give a root runner's program a uid nothing else on the machine uses (one per test file, from
- * its pid), so RLIMIT_NPROC's per-uid count holds only this run's tasks (docs/sections/engine-bugs.md #3: every
+ * its pid), so RLIMIT_NPROC's per-uid count holds only this run's tasks (docs/principles.md, "Processes": every
  * run of a root runner shares uid 65534 by default, and concurrent runs share its budget). Empty for a non-root
  * runner, which cannot choose.
  */

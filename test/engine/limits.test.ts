@@ -5,7 +5,7 @@
  * works). Timing bounds are generous sanity bounds, only as tight as needed to prove the limit.
  *
  * RLIMIT_NPROC counts every task of the program's real uid on the machine, and the engine adds the uid's tasks
- * at spawn to the budget (docs/sections/engine.md, "Processes"). A root runner therefore gets an exact budget
+ * at spawn to the budget (docs/principles.md, "Processes"). A root runner therefore gets an exact budget
  * only with a uid nothing else uses: the exact-count tests run as a dedicated uid. A non-root runner shares its
  * uid with vitest itself, so there only the bounds that hold whatever else the uid does are asserted.
  */

@@ -319,7 +319,7 @@ describe('Landlock applied by a worker thread to itself (live kernel)', () => {
   });
 
   it('known limitation: the spawner thread shares the domain, so Landlock lets the program signal and ptrace it', async () => {
-    // Documented in docs/sections/landlock.md: the engine must cover this with seccomp and a
+    // Documented in docs/principles.md: the engine must cover this with seccomp and a
     // non-dumpable runner. Signal 0 and a read-only probe only.
     const { abi } = detectLandlockAbi();
     if (abi < 6) return;

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """
 The differential oracle: the default judge policy of src/seccomp/default-policy.ts, written again from its
-specification (docs/sections/seccomp.md) with libseccomp, through Debian's python3-seccomp (2.5.4).
+specification (docs/principles.md) with libseccomp, through Debian's python3-seccomp (2.5.4).
 Its BPF goes to --out; a JSON report goes to stdout. test/seccomp/oracle.test.ts runs both programs through
 the BPF interpreter and compares their actions input by input.
 
