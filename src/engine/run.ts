@@ -47,6 +47,11 @@ const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
 const TICK_MS = 10;
 /** How long after the program's exit its pipes may stay open (held by a killed descendant) before they are cut. */
 const DRAIN_MS = 500;
+/**
+ * What language runtimes print when an allocation fails (the address space is capped at 2 x memory): Python,
+ * C++ (libstdc++), Java, Go, Rust, .NET, Node/V8 and glibc's perror(ENOMEM).
+ */
+const OUT_OF_MEMORY = /MemoryError|std::bad_alloc|java\.lang\.OutOfMemoryError|runtime: out of memory|memory allocation of \d+ bytes failed|System\.OutOfMemoryException|JavaScript heap out of memory|Cannot allocate memory/;
 /** How long the gate may take to set its limits and say so. */
 const GATE_TIMEOUT_MS = 10_000;
 
@@ -704,6 +709,9 @@ export class SandboxedProcess {
       // The address space is capped at 2 x memory: an allocation that failed against it leaves the program
       // close to the cap when it dies of it.
       else if (abnormal && vmPeak + 64 * 1024 * 1024 >= 2 * o.memory) limit = 'memory';
+      // One allocation far larger than the cap fails while the program is still small, and its runtime reports it
+      // in words of its own before exiting non-zero. Only a failed run is looked at, and only its stderr's end.
+      else if (abnormal && OUT_OF_MEMORY.test(err.data.subarray(-4096).toString('latin1'))) limit = 'memory';
       else if (out.truncated || err.truncated || r.signal === SIGXFSZ) limit = 'output';
     }
     let status: RunStatus;

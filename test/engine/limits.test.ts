@@ -103,6 +103,18 @@ describe('memory', () => {
     expect(r, text(r.stdout)).toMatchObject({ status: 'OK', limit: null });
     expect(text(r.stdout)).toContain('touched 48 MiB\n');
   });
+
+  it.skipIf(!fs.existsSync('/usr/bin/python3'))('one allocation far over the cap (Python MemoryError) -> MLE, not RE', async () => {
+    // 200 MiB against a 64 MiB limit: the address-space cap (128 MiB) refuses it while the program is small.
+    const r = await runExecutable('/usr/bin/python3', ['-c', 'x = bytearray(200 << 20)'], { memory: 64 * MiB });
+    expect(text(r.stderr)).toContain('MemoryError');
+    expect(r).toMatchObject({ status: 'MLE', limit: 'memory', exitCode: 1 });
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/python3'))('control: a failed run that prints nothing about memory stays RE', async () => {
+    const r = await runExecutable('/usr/bin/python3', ['-c', 'import sys; sys.exit("some other error")'], { memory: 64 * MiB });
+    expect(r).toMatchObject({ status: 'RE', limit: null, exitCode: 1 });
+  });
 });
 
 describe('memory with more than one process', () => {
