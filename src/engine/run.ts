@@ -41,7 +41,9 @@ const GATE_SCRIPT = 'ulimit -t "$1" && ulimit -v "$2" && ulimit -s "$3" && ulimi
 const SIGKILL = 9;
 const SIGXCPU = osc.signals.SIGXCPU;
 const SIGXFSZ = osc.signals.SIGXFSZ;
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(osc.signals).map(([k, v]) => [v, k]));
+/** Signal names by number; the first name of a number wins (SIGABRT, not its alias SIGIOT; SIGIO, not SIGPOLL). */
+const SIGNAL_NAMES = new Map<number, string>();
+for (const [name, n] of Object.entries(osc.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
 /** How often CPU time, memory and exit are checked while a program runs, at most. */
 const TICK_MS = 10;
@@ -506,6 +508,26 @@ export class SandboxedProcess {
         throw e;
       };
 
+      // kill() before the program started: it never starts. The result is that of a program killed at once.
+      const killedBeforeStart = async (): Promise<number> => {
+        gate.destroy();
+        sys.kill(pid, SIGKILL);
+        await reaper.exited(() => exitedEarly.value);
+        reaper.reap(pid);
+        for (const fd of runnerFds.splice(0)) closeQuietly(fd);
+        if (this.stdinPipe) this.stdinPipe.destroy();
+        this.exited = true;
+        pool?.release(key, spawner!);
+        spawner = null;
+        this.resolveDone({
+          status: 'RE', exitCode: null, signal: 'SIGKILL', stdout: Buffer.alloc(0), stderr: Buffer.alloc(0),
+          stdoutTruncated: false, stderrTruncated: false, timedOut: false, limit: null, wallTime: 0, cpuTime: 0,
+          peakMemory: 0, enforced: null,
+        });
+        return pid;
+      };
+      if (this.killRequested) return await killedBeforeStart();
+
       // The gate says "limits set" (one line) before it waits; check them from outside, then release it.
       const ready = await new Promise<boolean>((resolve) => {
         let got = '';
@@ -525,6 +547,7 @@ export class SandboxedProcess {
         gate.once('close', onClose);
         gate.once('error', onClose);
       });
+      if (this.killRequested) return await killedBeforeStart();
       if (!ready) {
         await stopGate(new SandboxSetupError('rlimits',
           'the gate could not set the resource limits (its `ulimit` failed) and exited; the program was not started', { call: 'setrlimit' }));

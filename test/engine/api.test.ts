@@ -18,7 +18,7 @@ let bin: Record<string, string>;
 
 beforeAll(async () => {
   s = scratch('api');
-  bin = await compile(s, ['programs/hello', 'hostile/sleeper', 'programs/cpu_burn']);
+  bin = await compile(s, ['programs/hello', 'hostile/sleeper', 'programs/cpu_burn', 'programs/marker']);
 });
 
 afterAll(async () => {
@@ -146,6 +146,26 @@ describe('startExecutable', () => {
     expect(r).toMatchObject({ status: 'RE', signal: 'SIGKILL', exitCode: null, timedOut: false, limit: null });
     expect(r.wallTime).toBeLessThan(5);
     await expectGroupGone(pgid);
+  });
+
+  it('kill() before the program has started: it never starts (regression: the kill was lost)', async () => {
+    const out = s.dir('kill-early', { writable: true });
+    const opts = { timeout: 20, config: { writeAllowPaths: [out] } };
+    const control = path.join(out, 'control');
+    expect((await runExecutable(bin.marker!, [control], opts)).status).toBe('OK');
+    expect(fs.existsSync(control)).toBe(true); // the marker is written when the program runs
+    const m = path.join(out, 'killed');
+    const p = startExecutable(bin.marker!, [m], opts);
+    p.kill(); // before `spawned` resolves
+    const r = await p.communicate();
+    expect(r).toMatchObject({ status: 'RE', signal: 'SIGKILL', exitCode: null, timedOut: false });
+    expect(r.wallTime).toBeLessThan(5);
+    expect(fs.existsSync(m)).toBe(false);
+  });
+
+  it('a signal is named by its first name: SIGABRT, not SIGIOT (regression)', async () => {
+    const r = await runExecutable('/bin/sh', ['-c', 'kill -ABRT $$']);
+    expect(r).toMatchObject({ status: 'RE', signal: 'SIGABRT', exitCode: null });
   });
 
   it('communicate({ timeout }) replaces the timeout option', async () => {
