@@ -12,3 +12,7 @@ export { DEFAULTS } from './engine/options.js';
 export { compileRunFilter as compileSeccompFilter, runFilterListing as seccompListing } from './engine/filter.js';
 export type { RunFilterOptions as SeccompFilterOptions } from './engine/filter.js';
 export { describeLandlock } from './landlock/index.js';
+export {
+  judge, findTests, JudgeConfigError, exitCodeForVerdict, toJUnit,
+} from './judge/index.js';
+export type { JudgeOptions, JudgeReport, TestResult, Verdict } from './judge/index.js';

@@ -8,6 +8,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { JSON_OPTION, parseWhole, type OptionDef, type OptionValues } from './options.js';
 import { CliUsageError } from './errors.js';
+import { JUDGE_COMMAND } from '../judge/cli-options.js';
 
 export interface CliIo {
   readonly stdin: Readable & { isTTY?: boolean };
@@ -100,6 +101,7 @@ export const COMMANDS: readonly Subcommand[] = [
       'simple-cp-sandbox seccomp --raw > filter.bpf'],
     load: () => import('./seccomp.js'),
   },
+  JUDGE_COMMAND,
 ];
 
 export function findCommand(name: string): Subcommand | undefined {

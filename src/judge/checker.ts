@@ -1,0 +1,184 @@
+/**
+ * A testlib-compatible checker program, run as `checker <input> <output> <answer>` in its own sandbox: its own
+ * limits (CheckerLimits), the default filesystem policy (read everything, write nowhere) and the same user as the
+ * program. Its exit code is the verdict:
+ *
+ *   0 AC,  1 WA,  2 presentation error (WA),  3 the checker failed (FAIL)
+ *
+ * and anything else — another exit code, a signal, a limit, a sandbox that could not be set up — is FAIL too: the
+ * judge's fault, not the program's. What the checker wrote (stderr, then stdout) is the test's message.
+ *
+ * The program's output is written to a file for it in a directory only the checker needs: see CheckerFiles.
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsc, statSync } from 'node:fs';
+import { access, chmod, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, startExecutable, type RunOptions,
+  type SandboxedProcess,
+} from '../engine/index.js';
+import { JudgeConfigError } from './errors.js';
+import type { CheckerLimits, JudgeLimits, Verdict } from './types.js';
+import { formatBytes } from './verdict.js';
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_CHECKER_LIMITS: Required<Omit<CheckerLimits, 'cpuTime'>> = {
+  timeout: 10,
+  memory: DEFAULTS.memory,
+  outputLimit: MiB,
+};
+
+/** A checker's message is kept to this many characters (a checker may print a whole diff). */
+const MESSAGE_MAX = 2000;
+
+const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
+
+/** The checker's absolute path, checked once before any test runs. */
+export async function resolveChecker(p: string): Promise<string> {
+  const full = path.resolve(p);
+  let st;
+  try {
+    st = await stat(full);
+  } catch {
+    throw new JudgeConfigError(`checker not found: ${p} (expected tokens, exact, float:EPS or the path of a checker program)`, p);
+  }
+  if (!st.isFile()) throw new JudgeConfigError(`the checker is not a file: ${p}`, p);
+  try {
+    await access(full, fsc.X_OK);
+  } catch {
+    throw new JudgeConfigError(`the checker is not executable: ${p} (chmod +x it)`, p);
+  }
+  return full;
+}
+
+/**
+ * Whether `uid`/`gid` (no supplementary groups: the sandbox clears them) may read `file` under the mode bits,
+ * every directory on the way included. ACLs are not consulted: a file they would allow is copied anyway.
+ */
+function readableBy(file: string, uid: number, gid: number): boolean {
+  const want = (st: { uid: number; gid: number; mode: number }, bit: number) => {
+    const shift = st.uid === uid ? 6 : st.gid === gid ? 3 : 0;
+    return ((st.mode >> shift) & bit) === bit;
+  };
+  try {
+    if (!want(statSync(file), 0o4)) return false;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if (!want(statSync(dir), 0o1)) return false;
+      if (dir === path.dirname(dir)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The directory where the checker finds the program's output (and copies of a test's input and answer that its
+ * user could not read where they are). The program must not find the answers there:
+ *  - a root runner runs programs as another user: the directory is 0711 and owned by root, so that user can open
+ *    a file it knows the name of but cannot list the directory, and every name starts with 32 random hex digits;
+ *  - a runner that is not root runs the program as itself: then the checker is that user too and reads every
+ *    test where it is, so no answer is ever copied here (only the program's own outputs, 0700).
+ */
+export class CheckerFiles {
+  private constructor(readonly dir: string, private readonly prefix: string,
+    private readonly user: { uid: number; gid: number } | null) {}
+
+  static async create(limits: JudgeLimits): Promise<CheckerFiles> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-judge-'));
+    await chmod(dir, isRoot ? 0o711 : 0o700);
+    const uid = limits.uid ?? DEFAULTS.uid;
+    const gid = limits.gid ?? (limits.uid === undefined ? DEFAULTS.gid : uid);
+    return new CheckerFiles(dir, randomBytes(16).toString('hex'), isRoot ? { uid, gid } : null);
+  }
+
+  /** The files of test `index` for the checker; `cleanup` removes what was written for it. */
+  async prepare(index: number, input: string, answer: string, output: Buffer): Promise<{ input: string; output: string; answer: string; cleanup: () => Promise<void> }> {
+    const written: string[] = [];
+    const place = async (name: string, write: (p: string) => Promise<void>) => {
+      const p = path.join(this.dir, `${this.prefix}-${index}.${name}`);
+      written.push(p);
+      await write(p);
+      await chmod(p, 0o644);
+      return p;
+    };
+    const visible = async (file: string, name: string) => {
+      const abs = path.resolve(file);
+      if (this.user === null || readableBy(abs, this.user.uid, this.user.gid)) return abs;
+      return place(name, (p) => copyFile(abs, p));
+    };
+    const files = {
+      input: await visible(input, 'in'),
+      answer: await visible(answer, 'ans'),
+      output: await place('out', (p) => writeFile(p, output)),
+    };
+    return { ...files, cleanup: async () => { await Promise.all(written.map((p) => rm(p, { force: true }))); } };
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface CheckerOutcome {
+  verdict: Verdict;
+  message: string;
+}
+
+/**
+ * Runs the checker on one test. `track` receives the running process (so a stop or an abort can kill it).
+ * Rejects only when the checker cannot be started at all (not found, not executable, bad option): that would
+ * be the same for every test, a configuration error.
+ */
+export async function runChecker(checker: string, files: { input: string; output: string; answer: string },
+  opts: { limits: CheckerLimits; user: Pick<JudgeLimits, 'uid' | 'gid'>; cwd: string },
+  track: (p: SandboxedProcess | null) => void): Promise<CheckerOutcome> {
+  const limits = { ...DEFAULT_CHECKER_LIMITS, ...opts.limits };
+  const runOptions: RunOptions = { ...limits, input: '', cwd: opts.cwd, ...opts.user };
+  let result;
+  try {
+    const proc = startExecutable(checker, [files.input, files.output, files.answer], runOptions);
+    track(proc);
+    result = await proc.communicate();
+  } catch (e) {
+    if (e instanceof SandboxSetupError) return { verdict: 'FAIL', message: `the checker could not be run: ${e.message}` };
+    if (e instanceof ProgramNotFoundError || e instanceof ProgramNotExecutableError) {
+      throw new JudgeConfigError(`checker: ${e.message}`, checker, { cause: e });
+    }
+    throw e;
+  } finally {
+    track(null);
+  }
+  const said = [result.stderr, result.stdout].map((b) => b.toString('utf8').trim()).filter((s) => s !== '').join('\n');
+  const text = [...said].length > MESSAGE_MAX ? `${[...said].slice(0, MESSAGE_MAX - 1).join('')}…` : said;
+  const failed = (why: string): CheckerOutcome => ({ verdict: 'FAIL', message: text === '' ? why : `${why}: ${text}` });
+  switch (result.status) {
+    case 'TLE':
+      return failed(`the checker exceeded its ${result.limit === 'cpu' ? 'CPU' : 'wall'} time limit of `
+        + `${result.limit === 'cpu' ? limits.cpuTime ?? limits.timeout : limits.timeout} s`);
+    case 'MLE':
+      return failed(`the checker exceeded its memory limit of ${formatBytes(limits.memory)}`);
+    case 'OLE':
+      return failed(`the checker exceeded its output limit of ${limits.outputLimit} bytes`);
+    case 'SE':
+      return failed(`the checker could not be run: ${result.error ?? 'sandbox error'}`);
+    case 'OK':
+    case 'RE':
+      break;
+  }
+  if (result.signal !== null) return failed(`the checker was killed by ${result.signal}`);
+  switch (result.exitCode) {
+    case 0:
+      return { verdict: 'AC', message: text };
+    case 1:
+      return { verdict: 'WA', message: text === '' ? 'wrong answer (the checker said nothing more)' : text };
+    case 2:
+      return { verdict: 'WA', message: `presentation error${text === '' ? '' : `: ${text}`}` };
+    case 3:
+      return failed('the checker failed (exit code 3)');
+    default:
+      return failed(`the checker exited with code ${result.exitCode}, which is not a verdict (0 AC, 1 WA, 2 PE, 3 FAIL)`);
+  }
+}

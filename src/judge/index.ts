@@ -1,0 +1,279 @@
+/**
+ * Judge mode: one program, a folder of tests, one verdict per test.
+ *
+ *   find the tests (natural order) -> resolve the checker -> run the tests, up to `jobs` at once, each in its own
+ *   sandbox and measured on its own: program (stdin = the test's input) -> verdict of the run -> checker -> report
+ *
+ * Nothing is judged when something that every test needs is wrong — the tests, the checker, an option, the
+ * program: judge() rejects (JudgeConfigError, or the engine's InvalidOptionError / ProgramNotFoundError /
+ * ProgramNotExecutableError) and kills what it started. A sandbox that cannot be set up for one test
+ * (SandboxSetupError) is that test's verdict, SE: the other tests still run (the error may be passing, e.g. out of
+ * file descriptors), and the CLI exits 125 when SE is the overall verdict.
+ */
+import { availableParallelism } from 'node:os';
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  InvalidOptionError, SandboxSetupError, startExecutable, type RunOptions, type RunResult, type SandboxedProcess,
+} from '../engine/index.js';
+import { CheckerFiles, resolveChecker, runChecker } from './checker.js';
+import { DEFAULT_CHECKER, parseCheckerSpec, type CheckerSpec } from './checker-spec.js';
+import { compareExact, compareFloats, compareTokens } from './compare.js';
+import { JudgeConfigError } from './errors.js';
+import { findTests } from './tests.js';
+import type { JudgeLimits, JudgeOptions, JudgeReport, TestCase, TestResult, Verdict } from './types.js';
+import { effectiveLimits, runVerdict, type EffectiveLimits } from './verdict.js';
+
+export type * from './types.js';
+export { VERDICTS } from './types.js';
+export { JudgeConfigError } from './errors.js';
+export { findTests, naturalCompare } from './tests.js';
+export { parseCheckerSpec, DEFAULT_CHECKER, type CheckerSpec } from './checker-spec.js';
+export { compareExact, compareFloats, compareTokens } from './compare.js';
+export { exitCodeForVerdict } from './verdict.js';
+export { DEFAULT_CHECKER_LIMITS } from './checker.js';
+export { toJUnit } from './junit.js';
+
+const MAX_JOBS = 1024;
+
+function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: JudgeLimits } {
+  if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', o, 'an object');
+  if (typeof o.program !== 'string' || o.program === '') throw new InvalidOptionError('program', o.program, 'a program path');
+  const args = o.args ?? [];
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new InvalidOptionError('args', args, 'an array of strings');
+  const jobs = o.jobs ?? availableParallelism();
+  if (typeof jobs !== 'number' || !Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    throw new InvalidOptionError('jobs', jobs, `a whole number from 1 to ${MAX_JOBS}`);
+  }
+  const limits = o.limits ?? {};
+  if (typeof limits !== 'object' || limits === null) throw new InvalidOptionError('limits', limits, 'an object of RunOptions');
+  for (const k of ['input', 'stdinFile'] as const) {
+    if (k in limits) throw new InvalidOptionError(`limits.${k}`, (limits as RunOptions)[k], 'nothing: each test\'s input is the program\'s stdin');
+  }
+  if (typeof o.tests !== 'string' && !Array.isArray(o.tests)) {
+    throw new InvalidOptionError('tests', o.tests, 'a tests directory or an array of { name, input, answer }');
+  }
+  return { args: [...args], jobs, limits };
+}
+
+function checkCases(tests: readonly TestCase[]): TestCase[] {
+  if (tests.length === 0) throw new JudgeConfigError('no tests given');
+  for (const t of tests) {
+    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || typeof t.input !== 'string' || typeof t.answer !== 'string') {
+      throw new InvalidOptionError('tests', t, 'a test { name, input, answer } (strings)');
+    }
+  }
+  return [...tests];
+}
+
+/** The directories the program may not read: the tests directory, or those of the tests' files. */
+function hiddenDirs(tests: string | readonly TestCase[], cases: readonly TestCase[]): string[] {
+  const dirs = typeof tests === 'string' ? [tests] : cases.flatMap((t) => [path.dirname(t.input), path.dirname(t.answer)]);
+  const out = new Set<string>();
+  for (const d of dirs) {
+    try {
+      out.add(realpathSync(d));
+    } catch (e) {
+      throw new JudgeConfigError(`cannot resolve ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, d, { cause: e });
+    }
+  }
+  return [...out];
+}
+
+function inside(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Refuses a program that lives in a directory it will not be allowed to read (it could not even be started). */
+function checkProgramOutside(program: string, cwd: string | undefined, hidden: readonly string[]): void {
+  if (!program.includes('/')) return; // looked up in PATH by the engine
+  let real: string;
+  try {
+    real = realpathSync(path.resolve(cwd ?? process.cwd(), program));
+  } catch {
+    return; // the engine says it is missing, as for any run
+  }
+  const dir = hidden.find((d) => inside(d, real));
+  if (dir !== undefined) {
+    throw new JudgeConfigError(`the program ${program} lies inside ${dir}, which the program may not read while it is `
+      + 'judged (it holds the answers): move the program out of the tests directory', program);
+  }
+}
+
+interface Comparator {
+  (output: Buffer, test: TestCase, index: number, track: (p: SandboxedProcess | null) => void): Promise<{ verdict: Verdict; message: string }>;
+}
+
+function builtinComparator(spec: Exclude<CheckerSpec, { kind: 'program' }>): Comparator {
+  const compare = spec.kind === 'tokens' ? compareTokens
+    : spec.kind === 'exact' ? compareExact
+      : (o: Uint8Array, a: Uint8Array) => compareFloats(o, a, spec.eps);
+  return async (output, test) => {
+    let answer: Buffer;
+    try {
+      answer = await readFile(test.answer);
+    } catch (e) {
+      // Checked readable when the tests were found: it changed meanwhile. The judge's problem, not the program's.
+      return { verdict: 'FAIL', message: `cannot read the answer ${test.answer} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    }
+    const diff = compare(output, answer);
+    return diff === null ? { verdict: 'AC', message: '' } : { verdict: 'WA', message: diff };
+  };
+}
+
+function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResult | null): TestResult {
+  return {
+    name: test.name,
+    input: test.input,
+    answer: test.answer,
+    verdict,
+    wallTime: r?.wallTime ?? 0,
+    cpuTime: r?.cpuTime ?? 0,
+    peakMemory: r?.peakMemory ?? 0,
+    exitCode: r?.exitCode ?? null,
+    signal: r?.signal ?? null,
+    message,
+  };
+}
+
+export function summarize(tests: readonly TestResult[], skipped: readonly string[]): JudgeReport {
+  const failed = tests.find((t) => t.verdict !== 'AC');
+  return {
+    verdict: failed?.verdict ?? 'AC',
+    tests,
+    skipped,
+    summary: {
+      passed: tests.filter((t) => t.verdict === 'AC').length,
+      total: tests.length + skipped.length,
+      skipped: skipped.length,
+      maxCpuTime: Math.max(0, ...tests.map((t) => t.cpuTime)),
+      maxPeakMemory: Math.max(0, ...tests.map((t) => t.peakMemory)),
+    },
+  };
+}
+
+/** Judges `program` on the tests; see JudgeOptions and the module comment. */
+export async function judge(options: JudgeOptions): Promise<JudgeReport> {
+  const { args, jobs, limits } = validate(options);
+  const signal = options.signal;
+  signal?.throwIfAborted();
+  const spec = parseCheckerSpec(options.checker ?? DEFAULT_CHECKER);
+  const cases = typeof options.tests === 'string' ? await findTests(options.tests) : checkCases(options.tests);
+  const checker = spec.kind === 'program' ? await resolveChecker(spec.path) : null;
+
+  const hidden = options.hideAnswers === false ? [] : hiddenDirs(options.tests, cases);
+  checkProgramOutside(options.program, limits.cwd, hidden);
+  const userDeny = limits.config?.readDenyPaths ?? [];
+  const programOptions: RunOptions = {
+    ...limits,
+    config: { ...limits.config, readDenyPaths: [...userDeny, ...hidden.filter((d) => !userDeny.includes(d))] },
+  };
+  const eff: EffectiveLimits = effectiveLimits(limits);
+
+  const files = checker === null ? null : await CheckerFiles.create(limits);
+  const compare: Comparator = checker === null || files === null
+    ? builtinComparator(spec as Exclude<CheckerSpec, { kind: 'program' }>)
+    : async (output, test, index, track) => {
+      const f = await files.prepare(index, test.input, test.answer, output);
+      try {
+        return await runChecker(checker, f, {
+          limits: options.checkerLimits ?? {},
+          user: { ...(limits.uid === undefined ? {} : { uid: limits.uid }), ...(limits.gid === undefined ? {} : { gid: limits.gid }) },
+          cwd: files.dir,
+        }, track);
+      } finally {
+        await f.cleanup();
+      }
+    };
+
+  const n = cases.length;
+  const results: Array<TestResult | undefined> = new Array<TestResult | undefined>(n);
+  /** The running process of each test (its program, then its checker), to kill on a stop or an abort. */
+  const running = new Map<number, SandboxedProcess>();
+  let next = 0;
+  let stopAt = Infinity; // index of the first failing test in test order, with stopOnFirstFailure
+  let finished = 0;
+  let fatal: { error: unknown } | null = null;
+  const cancelled = (i: number) => fatal !== null || signal?.aborted === true || i > stopAt;
+  const killFrom = (i: number) => {
+    for (const [k, p] of running) {
+      if (k <= i) continue;
+      p.kill();
+      // A kill() before the program has passed its gate is not remembered by the engine: kill again once it has.
+      p.spawned.then(() => p.kill(), () => undefined);
+    }
+  };
+  const onAbort = () => killFrom(-1);
+  signal?.addEventListener('abort', onAbort);
+
+  /** One test; null when it was cancelled (its result is not reported). */
+  const runTest = async (i: number): Promise<TestResult | null> => {
+    const test = cases[i]!;
+    const track = (p: SandboxedProcess | null) => { if (p) running.set(i, p); else running.delete(i); };
+    let r: RunResult;
+    try {
+      const proc = startExecutable(options.program, args, { ...programOptions, stdinFile: test.input });
+      track(proc);
+      r = await proc.communicate();
+    } catch (e) {
+      if (e instanceof SandboxSetupError) return resultOf(test, 'SE', e.message, null);
+      if (e instanceof InvalidOptionError && e.option === 'stdinFile') return resultOf(test, 'SE', e.message, null);
+      throw e;
+    } finally {
+      track(null);
+    }
+    if (cancelled(i)) return null;
+    const bad = runVerdict(r, eff);
+    if (bad) return resultOf(test, bad.verdict, bad.message, r);
+    const checked = await compare(r.stdout, test, i, track);
+    return cancelled(i) ? null : resultOf(test, checked.verdict, checked.message, r);
+  };
+
+  const worker = async () => {
+    for (;;) {
+      const i = next;
+      if (i >= n || cancelled(i)) return;
+      next++;
+      let r: TestResult | null;
+      try {
+        r = await runTest(i);
+      } catch (e) {
+        fatal ??= { error: e };
+        killFrom(-1);
+        return;
+      }
+      if (r === null || cancelled(i)) continue;
+      results[i] = r;
+      finished++;
+      try {
+        options.onProgress?.({ index: i, result: r, finished, total: n });
+      } catch (e) {
+        fatal ??= { error: e };
+        killFrom(-1);
+        return;
+      }
+      if (options.stopOnFirstFailure && r.verdict !== 'AC' && i < stopAt) {
+        stopAt = i;
+        killFrom(i);
+      }
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, n) }, worker));
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await files?.remove();
+  }
+  if (fatal !== null) throw (fatal as { error: unknown }).error;
+  signal?.throwIfAborted();
+
+  const judged = Number.isFinite(stopAt) ? stopAt + 1 : n;
+  const tests = results.slice(0, judged).map((r, i) => {
+    if (r === undefined) throw new Error(`internal error: test ${cases[i]!.name} has no result`);
+    return r;
+  });
+  return summarize(tests, cases.slice(judged).map((t) => t.name));
+}

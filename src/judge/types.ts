@@ -1,0 +1,127 @@
+/**
+ * The public shapes of judge mode. Units are seconds and bytes, as in the engine (src/engine/types.ts).
+ *
+ * One report shape for every judged outcome (execa's one result): `judge()` returns it, `--json` prints it, the
+ * text table and the JUnit file are made from it. A run that could not be judged at all (bad tests directory,
+ * missing program or checker, bad option) is not a report: judge() rejects, the CLI exits 125.
+ */
+import type { RunOptions } from '../engine/types.js';
+
+/**
+ * AC accepted; WA wrong answer (also a checker's presentation error); TLE, MLE, OLE a limit; RE a non-zero exit or
+ * a signal; SE the sandbox could not be set up for this test; FAIL the checker itself failed (the judge's fault,
+ * not the program's).
+ */
+export type Verdict = 'AC' | 'WA' | 'TLE' | 'MLE' | 'RE' | 'OLE' | 'SE' | 'FAIL';
+
+export const VERDICTS: readonly Verdict[] = ['AC', 'WA', 'TLE', 'MLE', 'RE', 'OLE', 'SE', 'FAIL'];
+
+/** One test: the program reads `input` on stdin; its stdout is compared with `answer`. */
+export interface TestCase {
+  /** The test's name: `NAME` of `NAME.in`, or of `input/NAME`. */
+  readonly name: string;
+  /** Path of the input file. */
+  readonly input: string;
+  /** Path of the expected output (`NAME.out`, `NAME.ans` or `output/NAME`). */
+  readonly answer: string;
+}
+
+export interface TestResult {
+  readonly name: string;
+  readonly input: string;
+  readonly answer: string;
+  readonly verdict: Verdict;
+  /** Seconds from the program's exec to its exit (0 for SE). */
+  readonly wallTime: number;
+  /** User + system CPU seconds of the program. */
+  readonly cpuTime: number;
+  /** Peak resident memory of the program, bytes. */
+  readonly peakMemory: number;
+  /** The program's exit code, null when a signal ended it (or for SE). */
+  readonly exitCode: number | null;
+  /** The signal that ended the program (e.g. 'SIGSEGV'), or null. */
+  readonly signal: string | null;
+  /**
+   * Why, in one human sentence: where the first difference is (WA), which limit (TLE/MLE/OLE), how the program
+   * ended (RE), the checker's own words (custom checker, any verdict), the setup error (SE). '' when there is
+   * nothing to say.
+   */
+  readonly message: string;
+}
+
+export interface JudgeSummary {
+  /** Tests with verdict AC. */
+  readonly passed: number;
+  /** Tests found (judged + skipped). */
+  readonly total: number;
+  /** Tests not judged because of stopOnFirstFailure. */
+  readonly skipped: number;
+  /** Largest cpuTime of a judged test, seconds. */
+  readonly maxCpuTime: number;
+  /** Largest peakMemory of a judged test, bytes. */
+  readonly maxPeakMemory: number;
+}
+
+export interface JudgeReport {
+  /** The first non-AC verdict in test order; AC when every judged test passed. */
+  readonly verdict: Verdict;
+  /** The judged tests, in test order. */
+  readonly tests: readonly TestResult[];
+  /** Names of the tests not judged (stopOnFirstFailure), in test order. */
+  readonly skipped: readonly string[];
+  readonly summary: JudgeSummary;
+}
+
+/**
+ * The RunOptions a judge applies to every test of the program: limits and sandbox settings. `input` and
+ * `stdinFile` are the judge's (the test's input).
+ */
+export type JudgeLimits = Omit<RunOptions, 'input' | 'stdinFile'>;
+
+/** Limits of a custom checker's own sandbox. */
+export type CheckerLimits = Pick<RunOptions, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit'>;
+
+export interface JudgeProgress {
+  /** Position of the test in test order (0-based). */
+  readonly index: number;
+  readonly result: TestResult;
+  /** Tests finished so far, this one included (in the order they finish). */
+  readonly finished: number;
+  /** Tests found. */
+  readonly total: number;
+}
+
+export interface JudgeOptions {
+  /** The program to judge: a path, or a name looked up in PATH (as runExecutable does). */
+  program: string;
+  /** Its arguments. */
+  args?: readonly string[];
+  /** A tests directory (see findTests for its layouts) or the tests themselves, in the order to report them. */
+  tests: string | readonly TestCase[];
+  /**
+   * `tokens` (default), `exact`, `float:EPS` or the path of a testlib-compatible checker (see checker-spec.ts).
+   * A checker in the current directory is named with a slash (`./tokens`) if its name is one of the keywords.
+   */
+  checker?: string;
+  /** Limits and sandbox settings of every run of the program (the engine's defaults otherwise). */
+  limits?: JudgeLimits;
+  /** Limits of a custom checker's runs. Default: 10 s wall (CPU the same), 1 GiB, 1 MiB of output per stream. */
+  checkerLimits?: CheckerLimits;
+  /** Tests run at once, each measured on its own. Default: the number of cores (os.availableParallelism()). */
+  jobs?: number;
+  /**
+   * Stop at the first non-AC test in test order: tests after it are not started (those running are killed) and
+   * are reported as skipped, so the report is the same whatever `jobs` is.
+   */
+  stopOnFirstFailure?: boolean;
+  /**
+   * Default true: the program cannot read the tests directory (its answers): the runs add it to
+   * config.readDenyPaths (with `tests` as a list: the directories of its inputs and answers). The program gets
+   * its input on stdin only.
+   */
+  hideAnswers?: boolean;
+  /** Called as each test finishes, in the order tests finish (not test order). */
+  onProgress?: (p: JudgeProgress) => void;
+  /** Aborting kills the running tests and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
