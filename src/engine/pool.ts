@@ -16,7 +16,6 @@ export class Spawner {
   readonly worker: Worker;
   readonly ready: Promise<Ready>;
   info: Ready | null = null;
-  busy = false;
   dead: Error | null = null;
   private rejectReady: (e: Error) => void = () => undefined;
   idleTimer: NodeJS.Timeout | null = null;
@@ -51,7 +50,6 @@ export class Spawner {
           case 'setup-error': {
             const e = new SandboxSetupError(m.step, m.message, m.call === undefined && m.errno === undefined ? {} :
               { call: m.call ?? m.step, ...(m.errno === undefined ? {} : { errno: m.errno }) });
-            if (m.stale) Object.assign(e, { stalePlan: true });
             this.fail(e);
             reject(e);
             break;
@@ -147,24 +145,20 @@ export class SpawnerPool {
     } else {
       s = await new Promise<Spawner>((resolve) => entry!.waiting.push(resolve));
     }
-    s.busy = true;
     try {
       await s.ready;
     } catch (err) {
-      s.busy = false;
       throw err;
     }
     return s;
   }
 
   release(key: string, s: Spawner): void {
-    s.busy = false;
     const entry = this.policies.get(key);
     if (!entry || s.dead || !entry.all.has(s)) return;
     const next = entry.waiting.shift();
     if (next) {
-      s.busy = true;
-      next(s);
+        next(s);
       return;
     }
     entry.idle.push(s);
@@ -189,7 +183,6 @@ export class SpawnerPool {
     if (next) {
       const fresh = new Spawner(entry.init, (gone) => this.forget(key, gone));
       entry.all.add(fresh);
-      fresh.busy = true;
       next(fresh);
     }
   }

@@ -43,6 +43,6 @@ export interface SpawnRequest {
 export type WorkerMessage =
   | { type: 'ready'; tid: number; listenerFd: number | null; filterInstructions: number;
       landlock: { abi: number; fsRights: string[]; netRights: string[]; scopes: string[]; rules: number } }
-  | { type: 'setup-error'; step: string; call: string | undefined; errno: number | undefined; message: string; stale: boolean }
+  | { type: 'setup-error'; step: string; call: string | undefined; errno: number | undefined; message: string }
   | { type: 'spawned'; id: number; pid: number }
   | { type: 'spawn-error'; id: number; call: string; errno: number; step: string };

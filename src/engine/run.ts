@@ -438,18 +438,9 @@ export class SandboxedProcess {
           dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! }, ...(faults ? { faults } : {}) });
         return pool!.acquire(key, init);
       };
-      // The plan may name a path that vanished or changed between its computation and the thread's start (e.g. a
-      // file next to a denied directory in a busy /tmp): then compute it again from the filesystem as it is now.
-      // The thread is still unrestricted when that is found, so a retry is safe; a few are allowed.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          spawner = await acquire();
-          break;
-        } catch (e) {
-          if (!(e as { stalePlan?: boolean }).stalePlan || attempt === 5) throw e;
-          planCache.delete(planKey(o));
-        }
-      }
+      // A plan path that vanished since the plan was computed (a busy /tmp next to a denied directory) is handled
+      // by the thread itself: it computes the plan again right before applying it (spawner-worker.ts).
+      spawner = await acquire();
 
       let stdinChild: number;
       if (stdinFds) {
@@ -499,21 +490,21 @@ export class SandboxedProcess {
       };
       const gate = new Socket({ fd: gateRunner, readable: true, writable: true });
       runnerFds.splice(runnerFds.indexOf(gateRunner), 1);
-      const stopGate = async (e: Error): Promise<never> => {
-        // Fail closed: the gate is never released. Kill it before it could run anything, then reap it.
+      // Fail closed: a gate that is not to be released is killed before it could run anything, then reaped.
+      const endGate = async (): Promise<void> => {
         gate.destroy();
         sys.kill(pid, SIGKILL);
         await reaper.exited(() => exitedEarly.value);
         reaper.reap(pid);
+      };
+      const stopGate = async (e: Error): Promise<never> => {
+        await endGate();
         throw e;
       };
 
       // kill() before the program started: it never starts. The result is that of a program killed at once.
       const killedBeforeStart = async (): Promise<number> => {
-        gate.destroy();
-        sys.kill(pid, SIGKILL);
-        await reaper.exited(() => exitedEarly.value);
-        reaper.reap(pid);
+        await endGate();
         for (const fd of runnerFds.splice(0)) closeQuietly(fd);
         if (this.stdinPipe) this.stdinPipe.destroy();
         this.exited = true;

@@ -37,8 +37,7 @@ const PR_GET_NO_NEW_PRIVS = 39;
 const capget = libc.func('int capget(void *header, _Out_ uint8_t *data)') as (h: Uint8Array, d: Uint8Array) => number;
 
 class StepError extends Error {
-  constructor(readonly step: string, readonly call: string | undefined, readonly errno: number | undefined, message: string,
-    readonly stale = false) {
+  constructor(readonly step: string, readonly call: string | undefined, readonly errno: number | undefined, message: string) {
     super(message);
   }
 }
@@ -49,10 +48,7 @@ function step<T>(name: string, fn: () => T): T {
   } catch (e) {
     if (e instanceof StepError) throw e;
     const err = e as Partial<SysCallError> & Error;
-    // A rule path that vanished or changed since the plan was computed: the thread is still unrestricted (both are
-    // thrown before landlock_restrict_self), and the runner may compute a fresh plan and try again.
-    const stale = e instanceof RulePathOpenError || e instanceof RulePathChangedError;
-    throw new StepError(name, err.call, typeof err.errno === 'number' ? err.errno : undefined, err.message, stale);
+    throw new StepError(name, err.call, typeof err.errno === 'number' ? err.errno : undefined, err.message);
   }
 }
 
@@ -172,8 +168,7 @@ port.on('message', (msg: SpawnRequest | { type: 'setup'; init: SpawnerInit }) =>
       port.postMessage(m);
     } catch (e) {
       const err = e instanceof StepError ? e : new StepError('spawner', undefined, undefined, (e as Error).message);
-      port.postMessage({ type: 'setup-error', step: err.step, call: err.call, errno: err.errno, message: err.message,
-        stale: err.stale } satisfies WorkerMessage);
+      port.postMessage({ type: 'setup-error', step: err.step, call: err.call, errno: err.errno, message: err.message } satisfies WorkerMessage);
     }
     return;
   }
