@@ -14,7 +14,8 @@
  * credentials, Landlock domain, no_new_privs and seccomp filter across execve.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyLandlockPlan, restrictThisThread, RulePathChangedError, RulePathOpenError, type LandlockPlan } from '../landlock/index.js';
+import { applyLandlockPlan, RulePathOpenError, type AbiProbeResult, type LandlockPlan } from '../landlock/index.js';
+import { Errno } from '../native/errno.js';
 import { installSeccompFilter } from '../seccomp/install.js';
 import { patchFilter } from './filter-patch.js';
 import { prctl, syscall6, gettid, lastErrno, SysCallError } from '../native/libc.js';
@@ -75,22 +76,31 @@ function dropPrivileges(uid: number, gid: number): void {
   if (data.some((b) => b !== 0)) throw new Error('capabilities remain after dropping root');
 }
 
+/**
+ * Applies the plan, leaving out a rule whose path has VANISHED since the plan was computed (entries come and go
+ * next to a denied directory in a busy /tmp). That only denies more: the entry is gone, and one created later under
+ * that name gets no rule. Every failure is thrown before landlock_restrict_self, so the thread is still
+ * unrestricted when it tries again without the rule. A configured writable directory that vanished, a path that
+ * became a symlink or changed kind, and every other failure stay errors.
+ */
+function applyTolerating(plan: LandlockPlan, options: { probe?: () => AbiProbeResult }): ReturnType<typeof applyLandlockPlan> {
+  for (;;) {
+    try {
+      return applyLandlockPlan(plan, options);
+    } catch (e) {
+      const vanished = e instanceof RulePathOpenError && (e.errno === Errno.ENOENT || e.errno === Errno.ENOTDIR);
+      const path = (e as RulePathOpenError).path;
+      if (!vanished || plan.writeAllowPaths.includes(path) || !plan.rules.some((r) => r.path === path)) throw e;
+      plan = { ...plan, rules: plan.rules.filter((r) => r.path !== path) };
+    }
+  }
+}
+
 function setup(): WorkerMessage {
   const faults = init.faults ?? {};
   if (faults.dieDuringSetup) process.exit(70);
   const probe = faults.landlockProbe ? { probe: () => faults.landlockProbe! } : {};
-  const landlock = step('landlock', () => {
-    try {
-      return applyLandlockPlan(init.landlockPlan as LandlockPlan, probe);
-    } catch (e) {
-      // A path of the plan vanished or changed since the runner computed it (entries come and go next to a denied
-      // directory in a busy /tmp). Nothing is restricted yet: compute the plan here, right before applying it.
-      if (!(e instanceof RulePathOpenError || e instanceof RulePathChangedError)) throw e;
-      const plan = init.landlockPlan as LandlockPlan;
-      return restrictThisThread({ readDenyPaths: plan.readDenyPaths, writeAllowPaths: plan.writeAllowPaths },
-        { ...probe, attempts: 5 }).enforcement;
-    }
-  });
+  const landlock = step('landlock', () => applyTolerating(init.landlockPlan as LandlockPlan, probe));
   if (init.dropTo) {
     const { uid, gid } = init.dropTo;
     step('drop-privileges', () => dropPrivileges(uid, gid));
