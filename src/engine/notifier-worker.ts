@@ -10,7 +10,6 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import koffi from 'koffi';
 import { libc, lastErrno, close } from '../native/libc.js';
 import { NOTIF_SLOTS, type NotifierInit, type NotifierMessage } from './notifier-protocol.js';
 
@@ -149,4 +148,3 @@ for (;;) {
   }
 }
 for (const fd of listeners) close(fd);
-void koffi;

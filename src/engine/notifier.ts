@@ -5,10 +5,10 @@
 import { Worker } from 'node:worker_threads';
 import { libc, check, close } from '../native/libc.js';
 import { SandboxSetupError } from './errors.js';
+import { writeFd } from './sys.js';
 import { NOTIF_SLOTS, type NotifierInit, type NotifierMessage } from './notifier-protocol.js';
 
 const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (v: number, f: number) => number;
-const writeFd = libc.func('long write(int fd, const uint8_t *buf, size_t n)') as (fd: number, b: Uint8Array, n: number) => number;
 const EFD_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const ONE = new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]);

@@ -32,7 +32,6 @@ export interface Normalized {
   processes: number;
   input: Buffer | null;
   stdinFile: string | null;
-  /** True when the program's stdin is a pipe the caller streams into (startExecutable without input/stdinFile). */
   cwd: string;
   env: Record<string, string>;
   readDenyPaths: string[];

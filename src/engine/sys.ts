@@ -7,9 +7,7 @@ import { libc } from '../native/libc.js';
 
 // <fcntl.h> / include/uapi/asm-generic/fcntl.h
 export const O_RDONLY = 0;
-export const O_WRONLY = 1;
 export const O_CLOEXEC = 0o2000000;
-export const O_NONBLOCK = 0o4000;
 
 // <sys/socket.h>: the gate's fd 3 is one end of a socketpair, so the gate can say "limits set" and be released.
 export const AF_UNIX = 1;
