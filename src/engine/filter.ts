@@ -5,7 +5,8 @@
  * Why per thread: the program shares the spawner thread's Landlock domain, and Landlock allows everything within a
  * domain, so the one task of the runner a program could signal is that thread — and a signal sent to a thread's
  * tid with kill(2) is delivered to the whole runner. The filter refuses signals and pidfds aimed at the runner's
- * pid and at this thread's tid. Calls that act on another process by pid and that Landlock does not cover at all
+ * pid and at this thread's tid, and it refuses making anyone the owner of a file or socket, whose SIGIO the kernel
+ * would deliver to that owner (the spawner thread too) with no check Landlock or the uid could fail. Calls that act on another process by pid and that Landlock does not cover at all
  * (prlimit, scheduling, priority, I/O priority, page migration) are refused for any pid but 0 (the caller).
  */
 import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
@@ -27,6 +28,11 @@ const CLONE_PARENT = 0x8000;
 // include/uapi/linux/resource.h, include/uapi/linux/ioprio.h
 const PRIO_USER = 2;
 const IOPRIO_WHO_PROCESS = 1;
+// include/uapi/asm-generic/fcntl.h (x86_64 and arm64 alike), include/uapi/asm-generic/sockios.h
+const F_SETOWN = 8;
+const F_SETOWN_EX = 15;
+const FIOSETOWN = 0x8901;
+const SIOCSPGRP = 0x8902;
 
 const pid32 = (arg: number, value: number) => ({ arg, op: 'eq' as const, value, width: 32 as const });
 const notSelf = (arg: number) => ({ arg, op: 'ne' as const, value: 0, width: 32 as const });
@@ -47,6 +53,16 @@ export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
       { syscall: 'pidfd_open', action: EPERM, when: [pid32(0, id)], reason: `no pidfd of ${who}` },
     );
   }
+  // A file's owner receives SIGIO (by default fatal) when I/O becomes possible on it, and the kernel checks that
+  // signal only when it is sent, against the owner's uid and Landlock domain, which the spawner thread shares with
+  // the program. F_SETOWN_EX takes the owner through a pointer the filter cannot read, so setting an owner is
+  // refused outright: a judged program has no use for SIGIO.
+  rules.push(
+    { syscall: 'fcntl', action: EPERM, when: [{ arg: 1, op: 'eq', value: F_SETOWN, width: 32 }], reason: 'no file owner: SIGIO could be aimed at the spawner thread' },
+    { syscall: 'fcntl', action: EPERM, when: [{ arg: 1, op: 'eq', value: F_SETOWN_EX, width: 32 }], reason: 'no file owner: SIGIO could be aimed at the spawner thread' },
+    { syscall: 'ioctl', action: EPERM, when: [{ arg: 1, op: 'eq', value: FIOSETOWN, width: 32 }], reason: 'no socket owner: SIGIO/SIGURG could be aimed at the spawner thread' },
+    { syscall: 'ioctl', action: EPERM, when: [{ arg: 1, op: 'eq', value: SIOCSPGRP, width: 32 }], reason: 'no socket owner: SIGIO/SIGURG could be aimed at the spawner thread' },
+  );
   rules.push(
     { syscall: 'prlimit64', action: EPERM, when: [notSelf(0)], reason: "another process's limits (the runner's, same uid) are not the program's to change" },
     { syscall: 'sched_setaffinity', action: EPERM, when: [notSelf(0)], reason: 'only its own CPU affinity' },

@@ -18,7 +18,7 @@ let sleeper: ChildProcess;
 beforeAll(async () => {
   s = scratch('proc');
   bin = await compile(s, ['hostile/kill_probe', 'hostile/ptrace_seize', 'hostile/proc_read', 'hostile/print_env',
-    'hostile/runner_threads_probe', 'hostile/runner_prlimit', 'hostile/sleeper']);
+    'hostile/runner_threads_probe', 'hostile/runner_prlimit', 'hostile/sleeper', 'hostile/sigio_owner']);
   sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
   await new Promise((r) => sleeper.once('spawn', r));
 });
@@ -79,6 +79,36 @@ describe("signals to the runner's threads (signal 0 only)", () => {
     for (const tid of tids) expect(outcome(r.stdout, `kill(${tid},0)`)).toMatch(/^-1 (EPERM|ESRCH)$/);
     expect(outcome(r.stdout, 'rt_sigqueueinfo(ppid,0)')).toBe('-1 EPERM');
     expect(outcome(r.stdout, 'pidfd_send_signal(ppid,0)') ?? outcome(r.stdout, 'pidfd_open(ppid)')).toMatch(/^-1 EPERM$/);
+  });
+});
+
+describe("SIGIO aimed at the runner's threads (a real, fatal signal)", () => {
+  it('making a thread of the runner the owner of an O_ASYNC pipe or socket: works unsandboxed (the target dies of SIGIO), EPERM in the sandbox', async () => {
+    // Control: the same program, unsandboxed, makes a `sleep` child of the test the owner four ways, and the
+    // kernel's SIGIO ends it.
+    const target = spawn('sleep', ['60'], { stdio: 'ignore' });
+    await new Promise((r) => target.once('spawn', r));
+    const died = new Promise<NodeJS.Signals | null>((r) => target.once('exit', (_c, sig) => r(sig)));
+    const free = runFree(bin.sigio_owner!, [String(target.pid)]);
+    for (const how of ['fcntl(F_SETOWN_EX', 'fcntl(F_SETOWN', 'ioctl(FIOSETOWN', 'ioctl(SIOCSPGRP']) {
+      expect(outcome(free.stdout, `${how},${target.pid})`), free.stdout).toBe('0');
+    }
+    expect(await died).toBe('SIGIO');
+
+    // Attack: every thread of the runner, the spawner thread of this policy included (a first run makes sure it
+    // exists). Had one call got through, the runner (this test process) would have died of SIGIO.
+    await runExecutable('/bin/true');
+    const tids = fs.readdirSync('/proc/self/task');
+    const r = await runExecutable(bin.sigio_owner!, tids);
+    expect(r.status, text(r.stderr)).toBe('OK');
+    expect(outcome(r.stdout, 'fcntl(F_SETFL,O_ASYNC)')).toBe('0');
+    expect(outcome(r.stdout, 'fcntl(F_GETOWN)')).toBe('0');
+    for (const tid of tids) {
+      for (const how of ['fcntl(F_SETOWN_EX', 'fcntl(F_SETOWN', 'ioctl(FIOSETOWN', 'ioctl(SIOCSPGRP']) {
+        expectDenied(r, `${how},${tid})`, 'EPERM');
+      }
+    }
+    expect(text(r.stdout)).toMatch(/done\n$/);
   });
 });
 

@@ -91,6 +91,16 @@ describe("the engine's rules, through the interpreter", () => {
       expect(call(p, 'ioprio_set', 3, 0, 0)).toBe(EPERM);
       expect(call(p, 'ioprio_set', 1, 0, 0)).toBe(SECCOMP_RET_ALLOW);
     });
+    it(`${arch}: no file or socket owner (SIGIO); other fcntl and ioctl requests are untouched`, () => {
+      const p = prog(1);
+      expect(call(p, 'fcntl', 3, 8 /* F_SETOWN */, tid)).toBe(EPERM);
+      expect(call(p, 'fcntl', 3, 15 /* F_SETOWN_EX */, 0x7fff0000)).toBe(EPERM);
+      expect(call(p, 'ioctl', 3, 0x8901 /* FIOSETOWN */, 0x7fff0000)).toBe(EPERM);
+      expect(call(p, 'ioctl', 3, 0x8902 /* SIOCSPGRP */, 0x7fff0000)).toBe(EPERM);
+      expect(call(p, 'fcntl', 3, 9 /* F_GETOWN */, 0)).toBe(SECCOMP_RET_ALLOW);
+      expect(call(p, 'fcntl', 3, 4 /* F_SETFL */, 0o20000)).toBe(SECCOMP_RET_ALLOW);
+      expect(call(p, 'ioctl', 1, 0x5401 /* TCGETS */, 0x7fff0000)).toBe(SECCOMP_RET_ALLOW);
+    });
     it(`${arch}: CLONE_PARENT denied; setsid/setpgid go to the exit watcher only with processes > 1; exit_group always`, () => {
       expect(call(prog(4), 'clone', 0x8000 | 17)).toBe(EPERM);
       expect(call(prog(4), 'clone', 17)).toBe(SECCOMP_RET_ALLOW);
