@@ -47,6 +47,8 @@ export interface Subcommand {
    * passThroughOptions), as for the run itself: for a subcommand whose arguments are a program and its argv.
    */
   readonly passThroughOptions?: boolean;
+  /** It runs programs: main() starts the engine's first threads before loading it (engine/warm.ts). */
+  readonly runsPrograms?: boolean;
   readonly load: () => Promise<CommandModule>;
 }
 

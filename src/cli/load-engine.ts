@@ -2,6 +2,8 @@
  * The library's run engine, loaded on first use: --help, --version and `seccomp` never start koffi or a spawner
  * thread. shutdownEngine() ends the spawner threads only if something loaded the engine.
  */
+import { stopSpares } from '../engine/warm.js';
+
 type Engine = typeof import('../engine/index.js');
 
 let loaded: Promise<Engine> | null = null;
@@ -12,7 +14,10 @@ export function loadEngine(): Promise<Engine> {
 }
 
 export async function shutdownEngine(): Promise<void> {
-  if (loaded === null) return;
+  if (loaded === null) {
+    await stopSpares(); // threads prestarted for a run that failed before it loaded the engine
+    return;
+  }
   const engine = await loaded;
   await engine.shutdown();
 }

@@ -2,9 +2,11 @@
  * The CLI's entry: main(argv) parses, dispatches and returns the exit code; it never calls process.exit (the bin
  * sets process.exitCode after awaiting shutdown(), so every output is flushed first).
  *
- * Cold start: a plain run loads this module, the option data, the fast scanner and then the engine. commander
+ * Cold start: a plain run loads this module, the option data and the fast scanner, starts the engine's first two
+ * threads (engine/warm.ts) and only then loads the engine, so their boot overlaps the engine's loading. commander
  * (program.ts) and the subcommands' modules are imported only when needed.
  */
+import { prestart } from '../engine/warm.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
 import { findCommand, type CliIo } from './commands.js';
 import { CliError } from './errors.js';
@@ -32,15 +34,20 @@ export function processIo(): CliIo {
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
     const fast = scanRunArgv(argv);
-    if (fast) return await runCommand(fast, io);
+    if (fast) {
+      prestart();
+      return await runCommand(fast, io);
+    }
     const { parseArgv } = await import('./program.js');
     const inv = await parseArgv(argv, io);
     switch (inv.kind) {
       case 'exit':
         return inv.code;
       case 'run':
+        prestart();
         return await runCommand(inv.run, io);
       case 'command': {
+        if (inv.command.runsPrograms) prestart();
         const mod = await inv.command.load();
         return await mod.run({ values: inv.values, args: inv.args, io });
       }

@@ -119,10 +119,13 @@ function drainMessages(): boolean {
   }
 }
 
-// The wake-up eventfd (init.wakeFd) lets the main thread interrupt poll() when it adds a listener.
+// The wake-up eventfd lets the main thread interrupt poll() when it adds a listener; the thread may have been
+// started before it existed (warm.ts), so it waits for it first. A stop request ends the wait too.
+while (Atomics.load(control, 1) === 0 && Atomics.load(control, 0) === 0) Atomics.wait(control, 1, 0, 1000);
+const wakeFd = Atomics.load(control, 1) - 1;
 for (;;) {
   if (!drainMessages()) break;
-  const fds = [init.wakeFd, ...listeners];
+  const fds = [wakeFd, ...listeners];
   const pfds = new Uint8Array(8 * fds.length);
   const pv = new DataView(pfds.buffer);
   fds.forEach((fd, i) => { pv.setInt32(i * 8, fd, true); pv.setInt16(i * 8 + 4, POLLIN, true); });
@@ -135,7 +138,7 @@ for (;;) {
     const revents = pv.getInt16(i * 8 + 6, true);
     if (revents === 0) continue;
     const fd = fds[i]!;
-    if (fd === init.wakeFd) {
+    if (fd === wakeFd) {
       readFd(fd, scratch, 8);
       continue;
     }

@@ -2,11 +2,12 @@
  * Main-thread side of the exit watcher (see notifier-worker.ts): starts it once, registers each spawner's
  * listener fd, and looks up a program's peak memory recorded at its exit_group.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { libc, check, close } from '../native/libc.js';
 import { SandboxSetupError } from './errors.js';
 import { writeFd } from './sys.js';
-import { NOTIF_SLOTS, type NotifierInit, type NotifierMessage } from './notifier-protocol.js';
+import { NOTIF_SLOTS, type NotifierMessage } from './notifier-protocol.js';
+import { endThread, takeNotifierThread } from './warm.js';
 
 const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (v: number, f: number) => number;
 const EFD_CLOEXEC = 0o2000000;
@@ -22,19 +23,20 @@ let dead: string | null = null;
 function ensure(): void {
   if (dead) throw new SandboxSetupError('exit watcher', dead);
   if (worker) return;
-  const sab = new SharedArrayBuffer(NOTIF_SLOTS * 4 * 4);
-  table = new Int32Array(sab);
-  const ctl = new SharedArrayBuffer(4);
-  control = new Int32Array(ctl);
-  wakeFd = check('eventfd', eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-  const w = new Worker(new URL('./notifier-worker.js', import.meta.url),
-    { workerData: { table: sab, control: ctl, wakeFd } satisfies NotifierInit });
+  const fd = check('eventfd', eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  const t = takeNotifierThread();
+  wakeFd = fd;
+  table = new Int32Array(t.init.table);
+  control = new Int32Array(t.init.control);
+  const w = t.worker;
   w.unref();
   const gone = (why: string) => { if (worker === w) { dead = why; worker = null; } };
   w.on('error', (e) => gone(`the exit watcher thread failed: ${e.message}`));
-  const fd = wakeFd;
   w.on('exit', (code) => { close(fd); gone(`the exit watcher thread exited with code ${code}`); });
   worker = w;
+  // The thread waits for its wake-up fd before it polls (it may have been started early, warm.ts).
+  Atomics.store(control, 1, fd + 1);
+  Atomics.notify(control, 1);
   // The watcher blocks in poll(2), where Node cannot stop it; before the process exits it must be told to stop,
   // or joining the thread at exit would wait forever.
   process.once('exit', stopNotifier);
@@ -44,9 +46,17 @@ function ensure(): void {
 export function stopNotifier(): void {
   if (!worker || !control) return;
   Atomics.store(control, 0, 1);
+  Atomics.notify(control, 1);
   writeFd(wakeFd, ONE, 8);
   worker = null;
   process.removeListener('exit', stopNotifier);
+}
+
+/** Stops the exit watcher and resolves once its thread has ended (engine shutdown). */
+export function endNotifier(): Promise<void> {
+  const w = worker;
+  stopNotifier();
+  return w ? endThread(w, () => undefined) : Promise.resolve();
 }
 
 /** Hands a spawner's seccomp listener fd to the exit watcher. */

@@ -4,10 +4,11 @@
  * domains and cannot signal or ptrace each other. Idle threads end after `idleMs`. Threads are unref'd: an idle
  * pool never keeps the runner alive.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import { SandboxSetupError } from './errors.js';
 import { addListener } from './notifier.js';
+import { endSpawnerThread, takeSpawnerThread } from './warm.js';
 import type { SpawnerInit, SpawnRequest, WorkerMessage } from './protocol.js';
 
 type Ready = Extract<WorkerMessage, { type: 'ready' }>;
@@ -27,7 +28,7 @@ export class Spawner {
    * boots, so the two costs overlap on a cold start.
    */
   constructor(init: () => Promise<SpawnerInit>, private readonly onGone: (s: Spawner) => void) {
-    this.worker = new Worker(new URL('./spawner-worker.js', import.meta.url));
+    this.worker = takeSpawnerThread();
     this.worker.unref();
     this.ready = new Promise<Ready>((resolve, reject) => {
       this.rejectReady = reject;
@@ -41,7 +42,7 @@ export class Spawner {
               const err = e instanceof SandboxSetupError ? e : new SandboxSetupError('exit watcher', (e as Error).message);
               this.fail(err);
               reject(err);
-              void this.worker.terminate();
+              void endSpawnerThread(this.worker);
               break;
             }
             this.info = m;
@@ -80,7 +81,7 @@ export class Spawner {
     // A policy that cannot be built (e.g. a configured path is missing) is the caller's error, passed on as is.
     init().then((i) => { if (!this.dead) this.worker.postMessage({ type: 'setup', init: i }); }, (e: Error) => {
       this.fail(e);
-      void this.worker.terminate();
+      void endSpawnerThread(this.worker);
     });
   }
 
@@ -102,9 +103,9 @@ export class Spawner {
     });
   }
 
-  terminate(): Promise<number> {
+  terminate(): Promise<void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    return this.worker.terminate();
+    return endSpawnerThread(this.worker);
   }
 }
 

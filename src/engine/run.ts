@@ -26,8 +26,9 @@ import { SpawnerPool, type Spawner } from './pool.js';
 import type { Faults, SpawnerInit } from './protocol.js';
 import type { FilterTemplate } from './filter-patch.js';
 import * as reaper from './reaper.js';
-import { checkAlive, stopNotifier, takeExitMemory } from './notifier.js';
+import { checkAlive, endNotifier, takeExitMemory } from './notifier.js';
 import * as sys from './sys.js';
+import { stopSpares } from './warm.js';
 import type { Enforcement, RunOptions, RunResult, RunStatus } from './types.js';
 
 const GATE = '/bin/sh';
@@ -79,7 +80,8 @@ export async function shutdown(): Promise<void> {
   const p = pool;
   pool = null;
   if (p) await p.shutdown();
-  stopNotifier();
+  await endNotifier();
+  await stopSpares();
 }
 
 /** Threads alive in the pool (for tests and doctor). */

@@ -14,7 +14,11 @@
  * credentials, Landlock domain, no_new_privs and seccomp filter across execve.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { applyLandlockPlan, RulePathOpenError, type AbiProbeResult, type LandlockPlan } from '../landlock/index.js';
+// Straight from the modules it needs, not ../landlock/index.js: the planner is not loaded in this thread.
+import { applyLandlockPlan } from '../landlock/sys.js';
+import { RulePathOpenError } from '../landlock/errors.js';
+import type { AbiProbeResult } from '../landlock/abi.js';
+import type { LandlockPlan } from '../landlock/plan.js';
 import { Errno } from '../native/errno.js';
 import { installSeccompFilter } from '../seccomp/install.js';
 import { patchFilter } from './filter-patch.js';
@@ -167,7 +171,11 @@ function spawn(req: SpawnRequest): WorkerMessage {
 let ready = false;
 let started = false;
 
-port.on('message', (msg: SpawnRequest | { type: 'setup'; init: SpawnerInit }) => {
+port.on('message', (msg: SpawnRequest | { type: 'setup'; init: SpawnerInit } | { type: 'stop' }) => {
+  if ('type' in msg && msg.type === 'stop') {
+    port.close(); // nothing else keeps this thread alive: it ends
+    return;
+  }
   if ('type' in msg && msg.type === 'setup') {
     if (started) return;
     started = true;

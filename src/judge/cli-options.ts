@@ -120,5 +120,6 @@ export const JUDGE_COMMAND: Subcommand = {
     'simple-cp-sandbox judge --tests tests --checker ./checker --junit judge.xml ./solution',
     'simple-cp-sandbox judge --tests tests --json --stop-on-first-failure ./solution',
   ],
+  runsPrograms: true,
   load: () => import('../cli/judge.js'),
 };

@@ -160,6 +160,25 @@ describe('exit 125: the sandbox cannot be set up as asked', () => {
   });
 });
 
+describe('a failure while the prestarted threads are still starting', () => {
+  // A run or judge starts the engine's first two threads before it looks at its input (engine/warm.ts); a failure
+  // found meanwhile must end them cleanly. Regression: ending a thread still loading koffi aborted the process
+  // (exit 134, "FATAL ERROR: Error::ThrowAsJavaScriptException"), about 1 time in 30. Repeated to catch the race.
+  it('judge without --tests, then a run with a missing --deny-read: exit 125 every time, 30 times each', { timeout: 120_000 }, async () => {
+    // One at a time: the race needs the failure to come while a thread is loading, which it does about 1 time in
+    // 10 here when run alone, and rarely when CLIs run side by side.
+    for (const args of [['judge', '/bin/true'], ['--deny-read', '/nonexistent-dir', '/bin/true']]) {
+      const codes: Array<number | null> = [];
+      for (let i = 0; i < 30; i++) {
+        const r = await cli(args);
+        codes.push(r.code);
+        expect(r.stderr.toString()).not.toMatch(/FATAL ERROR/);
+      }
+      expect(codes, args.join(' ')).toEqual(Array(30).fill(125));
+    }
+  });
+});
+
 describe('exit 126 and 127: the program cannot be started', () => {
   it('exits 127 when the program does not exist', async () => {
     const r = await cli(['/nonexistent/program']);

@@ -1,0 +1,135 @@
+/**
+ * The two threads a first run needs (a spawner thread and the exit watcher), startable before the run is asked
+ * for. A worker thread takes tens of milliseconds to boot, most of a cold start: prestart() lets that happen while
+ * the caller is still loading the rest of the engine (koffi, the Landlock planner) and parsing its arguments.
+ *
+ * This module loads nothing but node:worker_threads, so calling it costs nothing else. A started thread is only a
+ * booted, UNRESTRICTED worker waiting for its instructions: the spawner thread restricts itself when the pool
+ * sends it its policy (pool.ts), the exit watcher starts watching when notifier.ts hands it its wake-up fd. Until
+ * then it holds nothing and does nothing, and it is unref'd, so an unused one never keeps the process alive.
+ */
+import { Worker } from 'node:worker_threads';
+import { NOTIF_SLOTS, type NotifierInit } from './notifier-protocol.js';
+
+export interface NotifierThread {
+  worker: Worker;
+  init: NotifierInit;
+}
+
+interface Spare<T> {
+  value: T;
+  worker: Worker;
+  /** Set when the thread ended or failed before anyone took it. */
+  gone: boolean;
+  onGone: () => void;
+}
+
+let spawner: Spare<Worker> | null = null;
+let notifier: Spare<NotifierThread> | null = null;
+
+function spare<T>(worker: Worker, value: T): Spare<T> {
+  const s: Spare<T> = { value, worker, gone: false, onGone: () => { s.gone = true; } };
+  worker.unref();
+  // Until taken, a failure only marks the thread as not to be handed out (an 'error' without a listener would
+  // throw in the caller); whoever takes it attaches its own handlers.
+  worker.on('error', s.onGone);
+  worker.on('exit', s.onGone);
+  return s;
+}
+
+function take<T>(s: Spare<T> | null): T | null {
+  if (!s) return null;
+  s.worker.off('error', s.onGone);
+  s.worker.off('exit', s.onGone);
+  if (s.gone) return null;
+  return s.value;
+}
+
+function newSpawnerThread(): Worker {
+  return new Worker(new URL('./spawner-worker.js', import.meta.url));
+}
+
+function newNotifierThread(): NotifierThread {
+  const init: NotifierInit = {
+    table: new SharedArrayBuffer(NOTIF_SLOTS * 4 * 4),
+    control: new SharedArrayBuffer(2 * 4),
+  };
+  return { worker: new Worker(new URL('./notifier-worker.js', import.meta.url), { workerData: init }), init };
+}
+
+/**
+ * Starts a spawner thread and the exit watcher now, for the next run to take. Idempotent: at most one of each
+ * waits. The CLI calls it first thing for a run; a library caller may call it before its first run.
+ */
+export function prestart(): void {
+  if (!spawner || spawner.gone) {
+    const w = newSpawnerThread();
+    spawner = spare(w, w);
+  }
+  if (!notifier || notifier.gone) {
+    const t = newNotifierThread();
+    notifier = spare(t.worker, t);
+  }
+}
+
+/** A spawner thread: the prestarted one if it is still there, else a new one. */
+export function takeSpawnerThread(): Worker {
+  const s = spawner;
+  spawner = null;
+  return take(s) ?? newSpawnerThread();
+}
+
+/** The exit watcher's thread: the prestarted one if it is still there, else a new one. */
+export function takeNotifierThread(): NotifierThread {
+  const s = notifier;
+  notifier = null;
+  return take(s) ?? newNotifierThread();
+}
+
+/**
+ * Ends a thread of the engine by asking it to (`ask`) and resolves when it has. Worker.terminate() is only the
+ * fallback, after `graceMs`: terminating a thread that is still loading koffi aborts the whole process (koffi
+ * throws from native code while termination is pending: "FATAL ERROR: Error::ThrowAsJavaScriptException"), and a
+ * prestarted or freshly started thread may well be doing that. Asked, a thread ends only between tasks.
+ */
+export function endThread(w: Worker, ask: () => void, graceMs = 2000): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (w.threadId < 0) {
+      resolve(); // already ended
+      return;
+    }
+    // Referenced until it has ended: the caller awaits this, and an event loop left with nothing referenced would
+    // exit (or, at the top level of the bin, report an unsettled await) while the thread is still loading.
+    w.ref();
+    const timer = setTimeout(() => { void w.terminate(); }, graceMs);
+    w.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ask();
+  });
+}
+
+/** Asks a spawner thread to end (spawner-worker.ts closes its port on `stop`). */
+export function endSpawnerThread(w: Worker): Promise<void> {
+  return endThread(w, () => w.postMessage({ type: 'stop' }));
+}
+
+/** Ends the threads nobody took (engine shutdown). */
+export async function stopSpares(): Promise<void> {
+  const s = spawner;
+  const n = notifier;
+  spawner = null;
+  notifier = null;
+  const ending: Array<Promise<void>> = [];
+  if (s) ending.push(endSpawnerThread(s.worker));
+  if (n) {
+    // It waits for its wake-up fd in Atomics.wait, or is still loading: the stop flag ends it either way.
+    const control = new Int32Array(n.value.init.control);
+    ending.push(endThread(n.worker, () => {
+      Atomics.store(control, 0, 1);
+      Atomics.notify(control, 1);
+    }));
+  }
+  await Promise.all(ending);
+}
