@@ -168,7 +168,9 @@ ${fx.commands.map((c) => `  - \`${c}\``).join('\n')}
 - Bare spawn: \`child_process.spawn(prog, [], { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] })\`, awaited
   until 'close' with stdout and stderr collected; \`child_process.spawnSync(prog, [], { input })\`.
 - CLI cold start: \`bin/simple-cp-sandbox.js --timeout 2 /bin/true\` (executed through its shebang) against
-  \`node -e 0\`; the breakdown runs bench/lib/cold-probe.mjs (the bin's steps with a clock mark after each).
+  \`node -e 0\`; the breakdown runs bench/lib/cold-probe.mjs (the bin's steps with a clock mark after each). The floor
+  rows: \`node -e "require(KOFFI)"\` and \`node bench/lib/floor.mjs\` (koffi on the main thread plus one worker thread
+  that loads koffi, nothing of ours).
 - Judge (when the build has the subcommand): \`bin/simple-cp-sandbox.js judge --tests DIR --jobs 2 $TMP/echo\` with
   100 tests NNN.in / NNN.out.
 - Peers, each run on /bin/true through \`child_process.spawn\` like the bare spawn (the command is shown for a
