@@ -138,6 +138,28 @@ export function defaultRules(options: DefaultPolicyOptions = {}): RuleInput[] {
     deny('name_to_handle_at', 'file handles bypass path-based access checks'),
     deny('open_by_handle_at', 'file handles bypass path-based access checks'),
 
+    // System V IPC and POSIX message queues: kernel objects that outlive the process that made them, charged to no
+    // process (a 64 MiB shm segment, touched and detached, stays after the run, outside its memory limit), and
+    // shared by every process of the uid on the machine, so concurrent or later runs could pass data through them.
+    deny('shmget', 'System V shared memory: outlives the run, outside its memory limit; shared by the uid'),
+    deny('shmat', 'System V shared memory: outlives the run, outside its memory limit; shared by the uid'),
+    deny('shmdt', 'System V shared memory: outlives the run, outside its memory limit; shared by the uid'),
+    deny('shmctl', 'System V shared memory: outlives the run, outside its memory limit; shared by the uid'),
+    deny('semget', 'System V semaphores: outlive the run; shared by the uid'),
+    deny('semop', 'System V semaphores: outlive the run; shared by the uid'),
+    deny('semtimedop', 'System V semaphores: outlive the run; shared by the uid'),
+    deny('semctl', 'System V semaphores: outlive the run; shared by the uid'),
+    deny('msgget', 'System V message queues: outlive the run; shared by the uid'),
+    deny('msgsnd', 'System V message queues: outlive the run; shared by the uid'),
+    deny('msgrcv', 'System V message queues: outlive the run; shared by the uid'),
+    deny('msgctl', 'System V message queues: outlive the run; shared by the uid'),
+    deny('mq_open', 'POSIX message queues: outlive the run; shared by the uid'),
+    deny('mq_unlink', 'POSIX message queues: outlive the run; shared by the uid'),
+    deny('mq_timedsend', 'POSIX message queues: outlive the run; shared by the uid'),
+    deny('mq_timedreceive', 'POSIX message queues: outlive the run; shared by the uid'),
+    deny('mq_notify', 'POSIX message queues: outlive the run; shared by the uid'),
+    deny('mq_getsetattr', 'POSIX message queues: outlive the run; shared by the uid'),
+
     // Other processes.
     deny('ptrace', 'inspects and controls other processes'),
     deny('process_vm_readv', 'reads another process\'s memory'),

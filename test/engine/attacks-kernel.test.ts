@@ -1,9 +1,10 @@
 /**
- * Attacks on the kernel's larger surfaces, through the public API: namespaces, mount, io_uring, bpf, keyrings
- * and perf events. seccomp is what stops each of them (ERRNO(EPERM), src/seccomp/default-policy.ts). The
+ * Attacks on the kernel's larger surfaces, through the public API: namespaces, mount, io_uring, bpf, keyrings,
+ * System V IPC and POSIX message queues, and perf events. seccomp is what stops each of them (ERRNO(EPERM), src/seccomp/default-policy.ts). The
  * positive control runs the same fixture without the sandbox and sees the call succeed (mount inside
  * `unshare -rm`, so the control's tmpfs lives in a private mount namespace and never touches the machine's).
  */
+import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExecutable, shutdown } from '../../dist/engine/index.js';
 import { compile, expectDenied, expectSucceeded, isRoot, outcome, runFree, scratch, type Scratch } from './helpers.js';
@@ -16,7 +17,7 @@ const x64 = process.arch === 'x64';
 beforeAll(async () => {
   s = scratch('kernel');
   bin = await compile(s, ['hostile/unshare_ns', 'hostile/mount_tmpfs', 'hostile/io_uring', 'hostile/bpf_map',
-    'hostile/keyctl_add', 'hostile/perf_open', ...(x64 ? ['hostile/int80_socket', 'hostile/x32_socket'] : [])]);
+    'hostile/keyctl_add', 'hostile/perf_open', 'hostile/sysv_ipc', ...(x64 ? ['hostile/int80_socket', 'hostile/x32_socket'] : [])]);
   mnt = s.dir('mnt', { writable: true });
 });
 
@@ -52,6 +53,20 @@ describe('kernel attack surface (seccomp)', () => {
   it('add_key to a kernel keyring: works unsandboxed, EPERM in the sandbox', async () => {
     expectSucceeded(runFree(bin.keyctl_add!).stdout, 'add_key(user,KEY_SPEC_PROCESS_KEYRING)');
     expectDenied(await runExecutable(bin.keyctl_add!), 'add_key(user,KEY_SPEC_PROCESS_KEYRING)', 'EPERM');
+  });
+
+  it('System V shm, semaphores, message queues and POSIX mq (objects that outlive the run): work unsandboxed, EPERM in the sandbox', async () => {
+    // Regression: a program under --memory 100 left eight touched 64 MiB segments behind, 512 MiB the run's limit
+    // never saw, and a loop of them would exhaust the machine.
+    const calls = ['shmget(IPC_PRIVATE,1MiB)', 'semget(IPC_PRIVATE)', 'msgget(IPC_PRIVATE)', 'mq_open(O_CREAT)'];
+    const queue = `/cp-sandbox-probe-${process.pid}`;
+    const free = runFree(bin.sysv_ipc!, [queue]);
+    for (const c of calls) expectSucceeded(free.stdout, c);
+    const segments = () => fs.readFileSync('/proc/sysvipc/shm', 'latin1').trim().split('\n').length;
+    const before = segments();
+    const r = await runExecutable(bin.sysv_ipc!, [queue]);
+    for (const c of calls) expectDenied(r, c, 'EPERM');
+    expect(segments()).toBe(before);
   });
 
   it('perf_event_open on itself (user space only): works unsandboxed, EPERM in the sandbox', async () => {
