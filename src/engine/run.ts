@@ -37,7 +37,7 @@ const GATE = '/bin/sh';
  * closes fd 3 and becomes the program. $0 is the program, $1..$6 the limits, the rest the program's arguments.
  */
 const GATE_SCRIPT = 'ulimit -t "$1" && ulimit -v "$2" && ulimit -s "$3" && ulimit -f "$4" && ulimit -n "$5" && '
-  + 'ulimit -p "$6" && ulimit -c 0 && ulimit -l 0 && shift 6 && echo >&3 || exit 125; '
+  + 'ulimit -p "$6" && ulimit -c 0 && ulimit -l 0 && ulimit -r 0 && shift 6 && echo >&3 || exit 125; '
   + 'read -r _ <&3 || exit 125; exec 3<&-; exec "$0" "$@"';
 const SIGKILL = 9;
 const SIGXCPU = osc.signals.SIGXCPU;
@@ -604,6 +604,9 @@ export class SandboxedProcess {
         'Max processes': nproc,
         'Max core file size': 0,
         'Max locked memory': 0,
+        // No real-time scheduling, whatever the runner's own RLIMIT_RTPRIO: a SCHED_FIFO busy loop would starve the
+        // runner's threads on that core until RLIMIT_CPU.
+        'Max realtime priority': 0,
       },
     };
   }
@@ -765,7 +768,7 @@ export class SandboxedProcess {
       uid: o.uid ?? process.getuid!(),
       gid: o.gid ?? process.getgid!(),
       rlimits: { cpu: Math.ceil(o.cpuTime) + 1, as: o.memory * 2, stack: o.stack, fsize: o.fileSize, nofile: o.openFiles,
-        nproc: o.processes, core: 0, memlock: 0 },
+        nproc: o.processes, core: 0, memlock: 0, rtprio: 0 },
     };
   }
 }

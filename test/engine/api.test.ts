@@ -194,6 +194,8 @@ describe('the enforcement report', () => {
     expect(e.landlock.fsRights).toContain('TRUNCATE');
     expect(e.seccomp.processes).toBe(2);
     expect(e.seccomp.instructions).toBeGreaterThan(10); // a real filter, not an allow-all stub
+    // What the gate set and the runner then read back from /proc/PID/limits (a mismatch fails the run).
+    expect(e.rlimits).toMatchObject({ core: 0, memlock: 0, rtprio: 0, nofile: 64 });
   });
 });
 
