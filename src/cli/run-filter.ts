@@ -5,47 +5,19 @@
  *
  * Two values in it belong to a run: the runner's pid (here this process's, as a run started by this CLI would
  * have) and the spawner thread's tid, which exists only once the thread does; it is shown as pid_max, a value no
- * task has. Neither changes the filter's size or shape.
+ * task has. Neither changes the filter's size or shape. The compilation and listing are the engine's
+ * (describeRunFilter in src/engine/filter.ts); this module only adds what `doctor` reports of it.
  */
-import { readFileSync } from 'node:fs';
-import { decode, disassemble, encode, seccompActionName, BPF_K, BPF_RET, type SockFilter } from '../bpf/index.js';
-import { compileRun } from '../engine/filter.js';
+import { decode, seccompActionName, BPF_K, BPF_RET } from '../bpf/index.js';
+import { describeRunFilter, type RunFilter } from '../engine/filter.js';
 import { errnoName } from '../native/errno.js';
 import type { Arch } from './commands.js';
 
-export interface RunFilter {
-  readonly arch: Arch;
-  readonly processes: number;
-  readonly runnerPid: number;
-  readonly spawnerTid: number;
-  readonly program: readonly SockFilter[];
-  readonly bytes: Uint8Array;
-  readonly listing: string;
-}
+export { placeholderTid, type RunFilter } from '../engine/filter.js';
 
-/** /proc/sys/kernel/pid_max: one more than the largest pid or tid the kernel hands out. */
-export function placeholderTid(): number {
-  try {
-    return Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4194304;
-  } catch {
-    return 4194304; // PID_MAX_LIMIT on 64-bit
-  }
-}
-
-export function runFilter(arch: Arch, processes: number, runnerPid = process.pid, spawnerTid = placeholderTid()): RunFilter {
-  const compiled = compileRun({ processes, runnerPid, spawnerTid }, arch);
-  const header = [
-    `; seccomp filter of a run with --processes ${processes}, ${arch}: ${compiled.program.length} instructions`,
-    '; the default judge policy plus the engine\'s rules, and exit_group stopped for the exit watcher (USER_NOTIF)',
-    `; runner pid ${runnerPid} (this process) and spawner thread tid ${spawnerTid} (pid_max: a run uses its spawner `
-      + 'thread\'s tid) appear as constants',
-  ].join('\n');
-  return {
-    arch, processes, runnerPid, spawnerTid,
-    program: compiled.program,
-    bytes: encode(compiled.program),
-    listing: `${header}\n${disassemble(compiled.program, { seccomp: true, comments: compiled.comments })}\n`,
-  };
+export function runFilter(arch: Arch, processes: number, runnerPid?: number, spawnerTid?: number): RunFilter {
+  return describeRunFilter({ arch, processes, ...(runnerPid === undefined ? {} : { runnerPid }),
+    ...(spawnerTid === undefined ? {} : { spawnerTid }) });
 }
 
 /**

@@ -11,7 +11,8 @@
  */
 import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
   type RuleInput } from '../seccomp/index.js';
-import { disassemble, encode } from '../bpf/index.js';
+import { readFileSync } from 'node:fs';
+import { disassemble, encode, type SockFilter } from '../bpf/index.js';
 import { countSlots, PLACEHOLDER_PID, PLACEHOLDER_TID, type FilterTemplate } from './filter-patch.js';
 
 export interface SpawnerFilterOptions {
@@ -103,33 +104,69 @@ export interface RunFilterOptions {
   processes?: number;
   /** Default: this process's pid. */
   runnerPid?: number;
-  /** Default 0: the real value is the tid of the spawner thread, known only when it starts. */
+  /**
+   * Default: pid_max (placeholderTid()), a value no task has. The real value is the tid of the spawner thread, known
+   * only once it runs; 0 would be wrong, since the rules would then refuse kill(0), the program's own group.
+   */
   spawnerTid?: number;
 }
 
-function runOptions(o: RunFilterOptions): [SpawnerFilterOptions, Arch] {
-  const processes = o.processes ?? 1;
-  if (!Number.isInteger(processes) || processes < 1) throw new RangeError(`processes must be an integer >= 1, got ${String(processes)}`);
-  return [{ processes, runnerPid: o.runnerPid ?? process.pid, spawnerTid: o.spawnerTid ?? 0 }, o.arch ?? hostArch()];
+/** /proc/sys/kernel/pid_max: one more than the largest pid or tid the kernel hands out. */
+export function placeholderTid(): number {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4194304;
+  } catch {
+    return 4194304; // PID_MAX_LIMIT on 64-bit
+  }
+}
+
+export interface RunFilter {
+  readonly arch: Arch;
+  readonly processes: number;
+  readonly runnerPid: number;
+  readonly spawnerTid: number;
+  readonly program: readonly SockFilter[];
+  /** struct sock_filter[], as seccomp(2) takes it. */
+  readonly bytes: Uint8Array;
+  /** Readable disassembly, each rule's code annotated with its reason, under a three-line header. */
+  readonly listing: string;
 }
 
 /**
- * The raw filter (struct sock_filter array) a run with these options installs: the default judge policy plus the
- * engine's rules, for this runner's pid and the given spawner tid.
+ * The filter a run with these options installs (the default judge policy plus the engine's rules, with exit_group
+ * stopped for the exit watcher), for this runner's pid and the given spawner tid: raw and as a listing. The one
+ * source of compileRunFilter, runFilterListing and the CLI's `seccomp` and `doctor`.
  */
+export function describeRunFilter(o: RunFilterOptions = {}): RunFilter {
+  const processes = o.processes ?? 1;
+  if (!Number.isInteger(processes) || processes < 1) throw new RangeError(`processes must be an integer >= 1, got ${String(processes)}`);
+  const arch = o.arch ?? hostArch();
+  const runnerPid = o.runnerPid ?? process.pid;
+  const spawnerTid = o.spawnerTid ?? placeholderTid();
+  const c = compileRun({ processes, runnerPid, spawnerTid }, arch);
+  const header = [
+    `; seccomp filter of a run with processes ${processes}, ${arch}: ${c.program.length} instructions`,
+    '; the default judge policy plus the engine\'s rules, and exit_group stopped for the exit watcher (USER_NOTIF)',
+    `; runner pid ${runnerPid}${o.runnerPid === undefined ? ' (this process)' : ''} and spawner thread tid ${spawnerTid}`
+      + `${o.spawnerTid === undefined ? ' (pid_max: a run uses its spawner thread\'s tid)' : ''} appear as constants`,
+  ].join('\n');
+  return {
+    arch, processes, runnerPid, spawnerTid,
+    program: c.program,
+    bytes: encode(c.program),
+    listing: `${header}\n${disassemble(c.program, { seccomp: true, comments: c.comments })}\n`,
+  };
+}
+
+/** The raw filter (struct sock_filter array) a run with these options installs; see describeRunFilter. */
 export function compileRunFilter(o: RunFilterOptions = {}): Uint8Array {
-  const [opts, arch] = runOptions(o);
-  return spawnerFilter(opts, arch);
+  return describeRunFilter(o).bytes;
 }
 
-/** The same filter as readable disassembly, each rule's code annotated with its reason. */
+/** The same filter as readable disassembly; see describeRunFilter. */
 export function runFilterListing(o: RunFilterOptions = {}): string {
-  const [opts, arch] = runOptions(o);
-  const c = compileRun(opts, arch);
-  return `; seccomp filter of a run: ${arch}, processes ${opts.processes}, runner pid ${opts.runnerPid}, spawner tid ${opts.spawnerTid}, `
-    + `${c.program.length} instructions\n` + disassemble(c.program, { seccomp: true, comments: c.comments });
+  return describeRunFilter(o).listing;
 }
-
 
 /** The filter of a run with placeholders for the runner's pid and the spawner's tid (filter-patch.ts). */
 export function spawnerFilterTemplate(processes: number, arch: Arch = hostArch()): FilterTemplate {

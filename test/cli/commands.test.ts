@@ -149,7 +149,7 @@ describe('seccomp', () => {
     const header = lines.filter((l) => l.startsWith(';'));
     const body = lines.filter((l) => !l.startsWith(';'));
     expect(header.join('\n')).toContain(`runner pid ${r.pid}`);
-    expect(header.join('\n')).toContain('--processes 2');
+    expect(header.join('\n')).toContain('with processes 2,');
     expect(body.length).toBe(raw.out.length / 8);
     body.forEach((l, i) => expect(l.startsWith(` ${String(i).padStart(4, '0')}: `)).toBe(true));
   });

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { run, SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO, SECCOMP_RET_USER_NOTIF, decode } from '../../dist/bpf/index.js';
-import { spawnerFilter, spawnerFilterTemplate } from '../../dist/engine/filter.js';
+import { describeRunFilter, placeholderTid, spawnerFilter, spawnerFilterTemplate } from '../../dist/engine/filter.js';
 import { PLACEHOLDER_PID, PLACEHOLDER_TID, patchFilter } from '../../dist/engine/filter-patch.js';
 import { AUDIT_ARCH, syscallNumber, type Arch } from '../../dist/seccomp/index.js';
 
@@ -47,6 +47,18 @@ describe('patchFilter', () => {
     expect(() => patchFilter({ ...t, tidSlots: t.tidSlots + 1 }, 5, 6)).toThrow(/slots/);
     expect(() => patchFilter({ ...t, bytes: spawnerFilter({ processes: 1, runnerPid: 5, spawnerTid: 6 }) }, 5, 6)).toThrow(/slots/);
     expect(PLACEHOLDER_PID).toBeGreaterThan(1 << 22);
+  });
+});
+
+describe('describeRunFilter (compileSeccompFilter, seccompListing, the CLI)', () => {
+  it('defaults to this pid and pid_max for the spawner tid: kill(0), the program\'s own group, stays allowed', () => {
+    const f = describeRunFilter({ arch: 'x86_64' });
+    expect([f.runnerPid, f.spawnerTid, f.processes]).toEqual([process.pid, placeholderTid(), 1]);
+    expect(Buffer.from(f.bytes).equals(Buffer.from(spawnerFilter({ processes: 1, runnerPid: process.pid, spawnerTid: placeholderTid() }, 'x86_64')))).toBe(true);
+    const ret = run(decode(f.bytes), { nr: syscallNumber('kill', 'x86_64')!, arch: AUDIT_ARCH.x86_64, args: [0n, 9n] }) >>> 0;
+    expect(ret).toBe(SECCOMP_RET_ALLOW);
+    expect(f.listing.split('\n')[0]).toBe(`; seccomp filter of a run with processes 1, x86_64: ${f.program.length} instructions`);
+    expect(f.listing.trimEnd().split('\n').filter((l) => !l.startsWith(';')).length).toBe(f.bytes.length / 8);
   });
 });
 
