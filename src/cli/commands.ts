@@ -49,6 +49,11 @@ export interface Subcommand {
   readonly passThroughOptions?: boolean;
   /** It runs programs: main() starts the engine's first threads before loading it (engine/warm.ts). */
   readonly runsPrograms?: boolean;
+  /**
+   * The --json object it prints when it could not even start (a bad option): its own report's shape with `error`
+   * set, so a script parsing its output always gets one shape. Without it, the run's result shape is used.
+   */
+  readonly errorJson?: (message: string) => object;
   readonly load: () => Promise<CommandModule>;
 }
 
@@ -93,6 +98,7 @@ export const COMMANDS: readonly Subcommand[] = [
     summary: 'show what this machine supports and what a run would enforce; exit 0 when the sandbox can run',
     options: [DOCTOR_JSON_OPTION],
     examples: ['simple-cp-sandbox doctor', 'simple-cp-sandbox doctor --json'],
+    errorJson: (message) => ({ ok: false, verdict: 'the doctor could not run', checks: [], enforced: null, error: message }),
     load: () => import('./doctor.js'),
   },
   {

@@ -15,6 +15,7 @@ import { constants as osc } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
 import { JudgeConfigError } from '../judge/errors.js';
+import { judgeErrorReport } from '../judge/cli-options.js';
 import { headerLine, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
 import { exitCodeForVerdict, findTests, judge, toJUnit } from '../judge/index.js';
 import type { JudgeLimits, JudgeProgress, JudgeReport, TestCase, TestResult } from '../judge/types.js';
@@ -26,15 +27,6 @@ import { flagForLibraryOption, toRunOptions } from './options.js';
 import { writeAll } from './run.js';
 
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** The --json object for a judge that could not run: the report's shape, with `error` set. */
-function errorReport(message: string): JudgeReport & { error: string } {
-  return {
-    verdict: 'SE', tests: [], skipped: [],
-    summary: { passed: 0, total: 0, skipped: 0, maxCpuTime: 0, maxPeakMemory: 0 },
-    error: message,
-  };
-}
 
 function describe(e: unknown): string {
   if (e instanceof InvalidOptionError) {
@@ -169,7 +161,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       return ExitCode.SIGNAL_BASE + osc.signals[interrupted];
     }
     const message = describe(e).replace(/\s*\n\s*/g, ' ').trim();
-    if (json) await writeAll(io.stdout, `${JSON.stringify(errorReport(message))}\n`);
+    if (json) await writeAll(io.stdout, `${JSON.stringify(judgeErrorReport(message))}\n`);
     else await writeAll(io.stderr, `simple-cp-sandbox: ${message}\n`);
     return ExitCode.SANDBOX;
   } finally {

@@ -53,24 +53,33 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       }
     }
   } catch (e) {
-    return reportFailure(e, jsonRequested(argv), io);
+    return reportFailure(e, jsonShapeFor(argv), io);
   }
 }
 
 /** Whether the words before the program (or a subcommand's words) include --json. Used when parsing failed. */
 export function jsonRequested(argv: readonly string[]): boolean {
+  return jsonShapeFor(argv) !== null;
+}
+
+/**
+ * How a failure is printed with --json: the subcommand's own report shape when it has one (judge, doctor),
+ * else the run's result shape; null without --json.
+ */
+function jsonShapeFor(argv: readonly string[]): ((message: string) => object) | null {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === JSON_OPTION.flag) return true;
-    if (a === '--') return false;
+    if (a === JSON_OPTION.flag) return errorToJson;
+    if (a === '--') return null;
     if (!a.startsWith('-')) {
       const sub = findCommand(a);
-      return sub !== undefined && argv.slice(i + 1).includes(JSON_OPTION.flag);
+      if (sub === undefined || !argv.slice(i + 1).includes(JSON_OPTION.flag)) return null;
+      return sub.errorJson ?? errorToJson;
     }
     const d = ROOT_OPTIONS.find((o) => o.flag === a);
     if (d && d.valueName !== null) i++; // skip its value
   }
-  return false;
+  return null;
 }
 
 /** Exit code and the one line (or JSON object) for a run that did not happen. */
@@ -88,11 +97,11 @@ function describeFailure(e: unknown): { code: number; message: string } {
   return { code: ExitCode.SANDBOX, message: `sandbox error: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` };
 }
 
-async function reportFailure(e: unknown, json: boolean, io: CliIo): Promise<number> {
+async function reportFailure(e: unknown, json: ((message: string) => object) | null, io: CliIo): Promise<number> {
   const { code, message } = describeFailure(e);
   const line = message.replace(/\s*\n\s*/g, ' ').trim();
   const out = json ? io.stdout : io.stderr;
-  const text = json ? `${JSON.stringify(errorToJson(line))}\n` : `simple-cp-sandbox: ${line}\n`;
+  const text = json ? `${JSON.stringify(json(line))}\n` : `simple-cp-sandbox: ${line}\n`;
   await new Promise<void>((resolve) => out.write(text, () => resolve()));
   return code;
 }

@@ -12,6 +12,7 @@ import { CliUsageError } from '../cli/errors.js';
 import { JSON_OPTION, RUN_OPTIONS, parseWhole, type OptionDef } from '../cli/options.js';
 import { DEFAULT_CHECKER, parseCheckerSpec } from './checker-spec.js';
 import { JudgeConfigError } from './errors.js';
+import type { JudgeReport } from './types.js';
 
 const MAX_JOBS = 1024;
 
@@ -103,6 +104,15 @@ export const JUDGE_OPTIONS: readonly OptionDef[] = [
   runOption('user', { description: 'root only: the uid (and gid, default the uid) the program and the checker run as' }),
 ];
 
+/** The --json object for a judge that could not run: the report's shape, with `error` set. */
+export function judgeErrorReport(message: string): JudgeReport & { error: string } {
+  return {
+    verdict: 'SE', tests: [], skipped: [],
+    summary: { passed: 0, total: 0, skipped: 0, maxCpuTime: 0, maxPeakMemory: 0 },
+    error: message,
+  };
+}
+
 export const JUDGE_COMMAND: Subcommand = {
   name: 'judge',
   summary: 'run a program on a folder of tests: a verdict per test (AC WA TLE MLE RE OLE SE FAIL), a summary, '
@@ -121,5 +131,6 @@ export const JUDGE_COMMAND: Subcommand = {
     'simple-cp-sandbox judge --tests tests --json --stop-on-first-failure ./solution',
   ],
   runsPrograms: true,
+  errorJson: (message) => judgeErrorReport(message),
   load: () => import('../cli/judge.js'),
 };

@@ -61,6 +61,15 @@ describe('doctor', () => {
     expect(lines.at(-1)).toBe(failed.length === 0 ? 'verdict: the sandbox can run on this machine' : lines.at(-1));
   });
 
+  it('--json with a bad option: the report\'s shape with error set, exit 125', async () => {
+    const r = await cli(['doctor', '--json', '--bogus']);
+    expect(r.code).toBe(125);
+    const report = JSON.parse(r.stdout.toString()) as Record<string, unknown>;
+    expect(report).toMatchObject({ ok: false, checks: [], enforced: null });
+    expect(report.error).toMatch(/unknown option '--bogus'/);
+    expect(report).not.toHaveProperty('status');
+  });
+
   it('--json: one object whose facts match this machine and the run it tests', async () => {
     const r = await cli(['doctor', '--json']);
     const report = JSON.parse(r.stdout.toString()) as {

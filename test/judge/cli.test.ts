@@ -171,6 +171,15 @@ describe('--json', () => {
     });
     expect(err(r)).toBe('');
   });
+
+  it('a bad option is the same shape too (not the run command\'s result), exit 125', async () => {
+    const r = await cli(['judge', '--json', '--bogus', '--tests', SUM, bins.get('sum/ac')]);
+    expect(r.code).toBe(125);
+    const report = json(r);
+    expect(report).toMatchObject({ verdict: 'SE', tests: [], skipped: [], summary: { passed: 0, total: 0 } });
+    expect(report.error).toMatch(/unknown option '--bogus'/);
+    expect(report).not.toHaveProperty('status');
+  });
 });
 
 describe('--junit FILE', () => {
