@@ -7,7 +7,7 @@ import { libc, check, close } from '../native/libc.js';
 import { SandboxSetupError } from './errors.js';
 import { writeFd } from './sys.js';
 import { NOTIF_SLOTS, type NotifierMessage } from './notifier-protocol.js';
-import { endThread, takeNotifierThread } from './warm.js';
+import { endThread, notifierStopped, takeNotifierThread } from './warm.js';
 
 const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (v: number, f: number) => number;
 const EFD_CLOEXEC = 0o2000000;
@@ -30,7 +30,7 @@ function ensure(): void {
   control = new Int32Array(t.init.control);
   const w = t.worker;
   w.unref();
-  const gone = (why: string) => { if (worker === w) { dead = why; worker = null; } };
+  const gone = (why: string) => { if (worker === w) { dead = why; worker = null; notifierStopped(); } };
   w.on('error', (e) => gone(`the exit watcher thread failed: ${e.message}`));
   w.on('exit', (code) => { close(fd); gone(`the exit watcher thread exited with code ${code}`); });
   worker = w;
@@ -49,6 +49,7 @@ export function stopNotifier(): void {
   Atomics.notify(control, 1);
   writeFd(wakeFd, ONE, 8);
   worker = null;
+  notifierStopped();
   process.removeListener('exit', stopNotifier);
 }
 

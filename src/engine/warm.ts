@@ -26,6 +26,8 @@ interface Spare<T> {
 
 let spawner: Spare<Worker> | null = null;
 let notifier: Spare<NotifierThread> | null = null;
+/** The exit watcher is running (notifier.ts took a thread and has not stopped it): no spare is needed. */
+let notifierRunning = false;
 
 function spare<T>(worker: Worker, value: T): Spare<T> {
   const s: Spare<T> = { value, worker, gone: false, onGone: () => { s.gone = true; } };
@@ -58,15 +60,15 @@ function newNotifierThread(): NotifierThread {
 }
 
 /**
- * Starts a spawner thread and the exit watcher now, for the next run to take. Idempotent: at most one of each
- * waits. The CLI calls it first thing for a run; a library caller may call it before its first run.
+ * Starts a spawner thread and the exit watcher now, for the next run to take (the exit watcher only when none is
+ * running: there is one per process). Idempotent: at most one of each waits. The CLI calls it first thing for a run; a library caller may call it before its first run.
  */
 export function prestart(): void {
   if (!spawner || spawner.gone) {
     const w = newSpawnerThread();
     spawner = spare(w, w);
   }
-  if (!notifier || notifier.gone) {
+  if (!notifierRunning && (!notifier || notifier.gone)) {
     const t = newNotifierThread();
     notifier = spare(t.worker, t);
   }
@@ -83,7 +85,13 @@ export function takeSpawnerThread(): Worker {
 export function takeNotifierThread(): NotifierThread {
   const s = notifier;
   notifier = null;
+  notifierRunning = true;
   return take(s) ?? newNotifierThread();
+}
+
+/** notifier.ts: the exit watcher it took has stopped or died; the next prestart() may start one again. */
+export function notifierStopped(): void {
+  notifierRunning = false;
 }
 
 /**

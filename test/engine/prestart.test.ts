@@ -39,6 +39,17 @@ describe('prestart', () => {
     expect(await settlesAt(before)).toBe(before);
   });
 
+  it('with the exit watcher already running (after a run), prestart() starts only a spawner thread', async () => {
+    const before = threads();
+    expect((await runExecutable('/bin/true')).status).toBe('OK');
+    const afterRun = threads(); // the pool's spawner thread and the exit watcher
+    expect(afterRun).toBe(before + 2);
+    prestart();
+    expect(threads()).toBe(afterRun + 1);
+    await shutdown();
+    expect(await settlesAt(before)).toBe(before);
+  });
+
   it('a run without prestart starts the same two threads itself', async () => {
     const before = threads();
     const r = await runExecutable('/bin/true');
