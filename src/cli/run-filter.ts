@@ -15,9 +15,9 @@ import type { Arch } from './commands.js';
 
 export { placeholderTid, type RunFilter } from '../engine/filter.js';
 
-export function runFilter(arch: Arch, processes: number, runnerPid?: number, spawnerTid?: number): RunFilter {
-  return describeRunFilter({ arch, processes, ...(runnerPid === undefined ? {} : { runnerPid }),
-    ...(spawnerTid === undefined ? {} : { spawnerTid }) });
+/** The filter a run started by this CLI would install: this process's pid, pid_max for the spawner tid. */
+export function runFilter(arch: Arch, processes: number): RunFilter {
+  return describeRunFilter({ arch, processes });
 }
 
 /**
