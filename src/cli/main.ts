@@ -57,16 +57,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
 }
 
-/** Whether the words before the program (or a subcommand's words) include --json. Used when parsing failed. */
-export function jsonRequested(argv: readonly string[]): boolean {
-  return jsonShapeFor(argv) !== null;
-}
-
 /**
- * How a failure is printed with --json: the subcommand's own report shape when it has one (judge, doctor),
- * else the run's result shape; null without --json.
+ * Whether the words before the program (or a subcommand's words) include --json, and so how a failure is printed:
+ * the subcommand's own report shape when it has one (judge, doctor), else the run's result shape; null without
+ * --json. Used when parsing failed.
  */
-function jsonShapeFor(argv: readonly string[]): ((message: string) => object) | null {
+export function jsonShapeFor(argv: readonly string[]): ((message: string) => object) | null {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === JSON_OPTION.flag) return errorToJson;

@@ -7,9 +7,10 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, type CliIo, type Subcommand } from '../../dist/cli/commands.js';
+import { COMMANDS, findCommand, type CliIo, type Subcommand } from '../../dist/cli/commands.js';
 import { CliUsageError } from '../../dist/cli/errors.js';
-import { jsonRequested } from '../../dist/cli/main.js';
+import { jsonShapeFor } from '../../dist/cli/main.js';
+import { errorToJson } from '../../dist/cli/result-json.js';
 import { flagForLibraryOption, ROOT_OPTIONS, RUN_OPTIONS, toRunOptions } from '../../dist/cli/options.js';
 import { parseArgv } from '../../dist/cli/program.js';
 import { scanRunArgv } from '../../dist/cli/scan.js';
@@ -169,11 +170,12 @@ describe('option data', () => {
   });
 
   it('finds --json among the CLI\'s own words only', () => {
-    expect(jsonRequested(['--json', 'prog'])).toBe(true);
-    expect(jsonRequested(['--timeout', '1', '--json', 'x'])).toBe(true);
-    expect(jsonRequested(['prog', '--json'])).toBe(false);
-    expect(jsonRequested(['--stdin', '--json', 'prog'])).toBe(false);
-    expect(jsonRequested(['--', 'prog', '--json'])).toBe(false);
-    expect(jsonRequested(['doctor', '--json'])).toBe(true);
+    expect(jsonShapeFor(['--json', 'prog'])).toBe(errorToJson);
+    expect(jsonShapeFor(['--timeout', '1', '--json', 'x'])).toBe(errorToJson);
+    expect(jsonShapeFor(['prog', '--json'])).toBeNull();
+    expect(jsonShapeFor(['--stdin', '--json', 'prog'])).toBeNull();
+    expect(jsonShapeFor(['--', 'prog', '--json'])).toBeNull();
+    expect(jsonShapeFor(['doctor', '--json'])).toBe(findCommand('doctor')!.errorJson);
+    expect(jsonShapeFor(['judge', '--json', '--tests', 't', 'prog'])).toBe(findCommand('judge')!.errorJson);
   });
 });
