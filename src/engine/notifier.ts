@@ -7,7 +7,7 @@ import { libc, check, close } from '../native/libc.js';
 import { SandboxSetupError } from './errors.js';
 import { writeFd } from './sys.js';
 import { NOTIF_SLOTS, type NotifierMessage } from './notifier-protocol.js';
-import { endThread, notifierStopped, takeNotifierThread } from './warm.js';
+import { askWatcherToStop, endThread, notifierStopped, takeNotifierThread } from './warm.js';
 
 const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (v: number, f: number) => number;
 const EFD_CLOEXEC = 0o2000000;
@@ -45,8 +45,7 @@ function ensure(): void {
 /** Stops the exit watcher (synchronous: safe in an 'exit' handler). It restarts on the next run. */
 export function stopNotifier(): void {
   if (!worker || !control) return;
-  Atomics.store(control, 0, 1);
-  Atomics.notify(control, 1);
+  askWatcherToStop(control);
   writeFd(wakeFd, ONE, 8);
   worker = null;
   notifierStopped();

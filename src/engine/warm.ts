@@ -123,6 +123,15 @@ export function endSpawnerThread(w: Worker): Promise<void> {
   return endThread(w, () => w.postMessage({ type: 'stop' }));
 }
 
+/**
+ * Sets the exit watcher's stop flag (notifier-protocol.ts) and wakes it if it waits for its wake-up fd; one that
+ * polls must also be woken through that fd (notifier.ts).
+ */
+export function askWatcherToStop(control: Int32Array): void {
+  Atomics.store(control, 0, 1);
+  Atomics.notify(control, 1);
+}
+
 /** Ends the threads nobody took (engine shutdown). */
 export async function stopSpares(): Promise<void> {
   const s = spawner;
@@ -131,13 +140,7 @@ export async function stopSpares(): Promise<void> {
   notifier = null;
   const ending: Array<Promise<void>> = [];
   if (s) ending.push(endSpawnerThread(s.worker));
-  if (n) {
-    // It waits for its wake-up fd in Atomics.wait, or is still loading: the stop flag ends it either way.
-    const control = new Int32Array(n.value.init.control);
-    ending.push(endThread(n.worker, () => {
-      Atomics.store(control, 0, 1);
-      Atomics.notify(control, 1);
-    }));
-  }
+  // The spare exit watcher waits for its wake-up fd in Atomics.wait, or is still loading: the flag ends it either way.
+  if (n) ending.push(endThread(n.worker, () => askWatcherToStop(new Int32Array(n.value.init.control))));
   await Promise.all(ending);
 }
