@@ -3,13 +3,14 @@
 // answer into the process's exit code, after the library's threads are shut down and output is flushed (no
 // process.exit, which could cut a pending write).
 import { main, shutdown } from '../dist/cli/main.js';
+import { oneLine } from '../dist/util/text.js';
 
 let code;
 try {
   code = await main(process.argv.slice(2));
 } catch (e) {
   // main() reports every expected failure itself; this is a bug, still worded as one line with exit 125.
-  process.stderr.write(`simple-cp-sandbox: internal error: ${(e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ')}\n`);
+  process.stderr.write(`simple-cp-sandbox: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
   code = 125;
 }
 try {

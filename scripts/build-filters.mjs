@@ -1,6 +1,6 @@
 // Part of `npm run build`: compiles the seccomp filter templates a run installs (one process / more than one,
 // for x86_64 and aarch64) into dist/engine/filter-templates.json, so a run does not load the seccomp compiler and
-// the syscall tables on its critical path. test/engine/filter-templates.test.ts checks the file against a live
+// the syscall tables on its critical path. test/engine/filter.test.ts checks the file against a live
 // compilation.
 import { writeFileSync } from 'node:fs';
 import { spawnerFilterTemplate } from '../dist/engine/filter.js';

@@ -2,8 +2,10 @@
  * simple-cp-sandbox: run a program in a fail-closed sandbox (Landlock, seccomp-BPF, no_new_privs, rlimits) and
  * report exactly what happened. See README.md and docs/principles.md.
  */
-export { runExecutable, startExecutable, SandboxedProcess, shutdown, prestart } from './engine/index.js';
-export type { CommunicateOptions } from './engine/index.js';
+export {
+  runExecutable, startExecutable, SandboxedProcess, shutdown, prestart, Engine, effectiveOptions,
+} from './engine/index.js';
+export type { CommunicateOptions, EffectiveOptions, EngineOptions, Faults } from './engine/index.js';
 export {
   InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError,
 } from './engine/errors.js';

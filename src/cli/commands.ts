@@ -1,69 +1,18 @@
 /**
- * The subcommands, as data. An entry says what commander needs for parsing and --help (name, summary, options,
- * arguments) and how to load its implementation; the implementation module is imported only when the subcommand
- * runs, so a plain run never loads it (cold start).
+ * The subcommands, as data: the registry commander, --help and the scanner read. An entry says what commander needs
+ * for parsing and --help (name, summary, options, arguments) and how to load its implementation; the
+ * implementation module is imported only when the subcommand runs, so a plain run never loads it (cold start).
  *
- * To add one (e.g. `judge`): write its implementation module exporting `run(ctx)`, and add an entry to COMMANDS.
+ * To add one: write its implementation module exporting `run(ctx)` (types.ts), and add an entry to COMMANDS.
  */
-import type { Readable, Writable } from 'node:stream';
-import { JSON_OPTION, parseWhole, type OptionDef, type OptionValues } from './options.js';
+import { ARCHES, type Arch } from '../native/arch.js';
 import { CliUsageError } from './errors.js';
-import { JUDGE_COMMAND } from '../judge/cli-options.js';
+import { JUDGE_COMMAND } from './judge-options.js';
+import { JSON_OPTION, parseWhole, type OptionDef } from './options.js';
+import type { Subcommand } from './types.js';
 
-export interface CliIo {
-  readonly stdin: Readable & { isTTY?: boolean };
-  readonly stdout: Writable;
-  readonly stderr: Writable;
-}
-
-export interface CommandContext {
-  /** Parsed option values by OptionDef.key. */
-  readonly values: OptionValues;
-  /** The positional arguments, in order (a variadic one last, as an array). */
-  readonly args: readonly unknown[];
-  readonly io: CliIo;
-}
-
-export interface CommandModule {
-  /** Runs the subcommand and returns the CLI's exit code. Never calls process.exit. */
-  run(ctx: CommandContext): Promise<number>;
-}
-
-export interface ArgumentDef {
-  /** commander syntax: `<file>`, `[files...]`. */
-  readonly syntax: string;
-  readonly description: string;
-}
-
-export interface Subcommand {
-  readonly name: string;
-  readonly summary: string;
-  readonly options: readonly OptionDef[];
-  readonly arguments?: readonly ArgumentDef[];
-  /** Shown under "Examples:" in the subcommand's --help. */
-  readonly examples?: readonly string[];
-  /**
-   * Options end at the first positional argument and everything after it is passed through untouched (commander's
-   * passThroughOptions), as for the run itself: for a subcommand whose arguments are a program and its argv.
-   */
-  readonly passThroughOptions?: boolean;
-  /** It runs programs: main() starts the engine's first threads before loading it (engine/warm.ts). */
-  readonly runsPrograms?: boolean;
-  /**
-   * The --json object it prints when it could not even start (a bad option): its own report's shape with `error`
-   * set, so a script parsing its output always gets one shape. Without it, the run's result shape is used.
-   */
-  readonly errorJson?: (message: string) => object;
-  readonly load: () => Promise<CommandModule>;
-}
-
-export const ARCHES = ['x86_64', 'aarch64'] as const;
-export type Arch = (typeof ARCHES)[number];
-
-/** The machine's architecture in the kernel's words (uname -m). */
-export function hostArch(): Arch | null {
-  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : null;
-}
+export type { ArgumentDef, CliIo, CommandContext, CommandModule, Subcommand } from './types.js';
+export { ARCHES, type Arch } from '../native/arch.js';
 
 const ARCH_OPTION: OptionDef<Arch> = {
   key: 'arch', flag: '--arch', valueName: 'ARCH', repeatable: false,

@@ -12,10 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULTS } from '../engine/options.js';
 import type { Enforcement } from '../engine/types.js';
-import { hostArch, type CommandContext } from './commands.js';
+import { HOST_ARCH } from '../native/arch.js';
+import { oneLine } from '../util/text.js';
 import { loadEngine } from './load-engine.js';
 import { ExitCode } from './exit-codes.js';
-import { writeAll } from './run.js';
+import { writeAll } from './io.js';
+import type { CommandContext } from './types.js';
 
 type CheckStatus = 'ok' | 'fail' | 'info';
 
@@ -37,7 +39,7 @@ export interface DoctorReport {
 }
 
 function errorText(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, ' ');
+  return oneLine(e instanceof Error ? e.message : String(e));
 }
 
 function readText(file: string): string | null {
@@ -54,7 +56,7 @@ function statusField(name: string): string | null {
 }
 
 function platformCheck(): Check {
-  const arch = hostArch();
+  const arch = HOST_ARCH;
   const data = { kernel: os.release(), kernelVersion: os.version(), arch: arch ?? process.arch, node: process.versions.node };
   const ok = os.platform() === 'linux' && arch === 'x86_64';
   return {
@@ -89,7 +91,7 @@ async function landlockCheck(): Promise<Check> {
 async function seccompCheck(): Promise<Check> {
   const mode = statusField('Seccomp');
   const available = (readText('/proc/sys/kernel/seccomp/actions_avail') ?? '').trim().split(/\s+/).filter(Boolean);
-  const arch = hostArch();
+  const arch = HOST_ARCH;
   if (mode === null) {
     return { name: 'seccomp', status: 'fail', summary: 'the kernel has no seccomp (no Seccomp: line in /proc/self/status)',
       lines: [], data: { kernelSupport: false } };
@@ -197,10 +199,10 @@ async function selfTest(): Promise<{ check: Check; enforced: Enforcement | null 
       check: {
         name: 'self-test', status: ok ? 'ok' : 'fail',
         summary: ok ? `${program} ran in the sandbox: OK in ${(r.wallTime * 1000).toFixed(1)} ms`
-          : `${program} in the sandbox ended ${r.status}${r.error ? `: ${r.error}` : ''}`
+          : `${program} in the sandbox ended ${r.status}`
             + `${r.signal ? ` (${r.signal})` : r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`,
         lines,
-        data: { program, status: r.status, exitCode: r.exitCode, signal: r.signal, wallTime: r.wallTime, error: r.error ?? null },
+        data: { program, status: r.status, exitCode: r.exitCode, signal: r.signal, wallTime: r.wallTime, error: null },
       },
       enforced: r.enforced,
     };

@@ -49,8 +49,6 @@ export function exitCodeFor(r: Pick<RunResult, 'status' | 'exitCode' | 'signal'>
   switch (r.status) {
     case 'TLE':
       return ExitCode.TIMEOUT;
-    case 'SE':
-      return ExitCode.SANDBOX;
     case 'OK':
     case 'RE':
     case 'MLE':

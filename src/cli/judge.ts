@@ -15,16 +15,17 @@ import { constants as osc } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
 import { JudgeConfigError } from '../judge/errors.js';
-import { judgeErrorReport } from '../judge/cli-options.js';
 import { headerLine, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
 import { exitCodeForVerdict, findTests, judge, toJUnit } from '../judge/index.js';
 import type { JudgeLimits, JudgeProgress, JudgeReport, TestCase, TestResult } from '../judge/types.js';
-import type { CliIo, CommandContext } from './commands.js';
+import { oneLine } from '../util/text.js';
 import { loadEngine } from './load-engine.js';
 import { CliError, CliUsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
+import { writeAll } from './io.js';
+import { judgeErrorReport } from './judge-options.js';
 import { flagForLibraryOption, toRunOptions } from './options.js';
-import { writeAll } from './run.js';
+import type { CliIo, CommandContext } from './types.js';
 
 const INTERRUPTS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -160,7 +161,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       await writeAll(io.stderr, `simple-cp-sandbox: judge ${interrupted === 'SIGINT' ? 'interrupted' : `ended by ${interrupted}`}\n`);
       return ExitCode.SIGNAL_BASE + osc.signals[interrupted];
     }
-    const message = describe(e).replace(/\s*\n\s*/g, ' ').trim();
+    const message = oneLine(describe(e));
     if (json) await writeAll(io.stdout, `${JSON.stringify(judgeErrorReport(message))}\n`);
     else await writeAll(io.stderr, `simple-cp-sandbox: ${message}\n`);
     return ExitCode.SANDBOX;

@@ -1,21 +1,22 @@
 /**
  * The library's run engine, loaded on first use: --help, --version and `seccomp` never start koffi or a spawner
- * thread. shutdownEngine() ends the spawner threads only if something loaded the engine.
+ * thread. shutdownEngine() ends the engine's threads, those prestarted for a run that failed before it loaded the
+ * engine included.
  */
-import { stopSpares } from '../engine/warm.js';
+import { DEFAULT_SPARES } from '../engine/warm.js';
 
-type Engine = typeof import('../engine/index.js');
+type EngineModule = typeof import('../engine/index.js');
 
-let loaded: Promise<Engine> | null = null;
+let loaded: Promise<EngineModule> | null = null;
 
-export function loadEngine(): Promise<Engine> {
+export function loadEngine(): Promise<EngineModule> {
   loaded ??= import('../engine/index.js');
   return loaded;
 }
 
 export async function shutdownEngine(): Promise<void> {
   if (loaded === null) {
-    await stopSpares(); // threads prestarted for a run that failed before it loaded the engine
+    await DEFAULT_SPARES.stop();
     return;
   }
   const engine = await loaded;

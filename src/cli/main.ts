@@ -8,13 +8,15 @@
  */
 import { prestart } from '../engine/warm.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
-import { findCommand, type CliIo } from './commands.js';
+import { oneLine } from '../util/text.js';
+import { findCommand } from './commands.js';
 import { CliError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { flagForLibraryOption, ROOT_OPTIONS, JSON_OPTION } from './options.js';
 import { errorToJson } from './result-json.js';
 import { runCommand } from './run.js';
 import { scanRunArgv } from './scan.js';
+import type { CliIo } from './types.js';
 
 /** Ends the library's spawner threads if a run started them (the bin awaits this before it sets the exit code). */
 export { shutdownEngine as shutdown } from './load-engine.js';
@@ -95,7 +97,7 @@ function describeFailure(e: unknown): { code: number; message: string } {
 
 async function reportFailure(e: unknown, json: ((message: string) => object) | null, io: CliIo): Promise<number> {
   const { code, message } = describeFailure(e);
-  const line = message.replace(/\s*\n\s*/g, ' ').trim();
+  const line = oneLine(message);
   const out = json ? io.stdout : io.stderr;
   const text = json ? `${JSON.stringify(json(line))}\n` : `simple-cp-sandbox: ${line}\n`;
   await new Promise<void>((resolve) => out.write(text, () => resolve()));

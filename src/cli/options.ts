@@ -10,8 +10,9 @@
  * This module is on the cold-start path of every run: it imports nothing heavy (engine/options.ts is plain data).
  */
 import path from 'node:path';
-import { DEFAULTS } from '../engine/options.js';
+import { DEFAULTS, MIN_MEMORY } from '../engine/options.js';
 import type { RunOptions } from '../engine/types.js';
+import { DECIMAL } from '../util/text.js';
 import { CliUsageError } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -56,8 +57,6 @@ function invalid(flag: string, raw: string, expected: string): CliUsageError {
   return new CliUsageError(`invalid value for ${flag}: ${JSON.stringify(raw)} (expected ${expected})`);
 }
 
-/** A decimal number as people write it: no hex, no `Infinity`, no empty string (Number() accepts all three). */
-const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+]?\d+$/;
 
 export function parseSeconds(flag: string): (raw: string) => number {
@@ -79,7 +78,7 @@ export function parseWhole(flag: string, min: number, what: string): (raw: strin
 function parseMebibytes(flag: string): (raw: string) => number {
   return (raw) => {
     const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
-    if (!Number.isFinite(v) || v < 4) throw invalid(flag, raw, 'a number of MiB >= 4, e.g. 256');
+    if (!Number.isFinite(v) || v < MIN_MEMORY / MiB) throw invalid(flag, raw, `a number of MiB >= ${MIN_MEMORY / MiB}, e.g. 256`);
     return Math.floor(v * MiB);
   };
 }

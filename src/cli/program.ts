@@ -7,11 +7,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { COMMANDS, type CliIo, type Subcommand } from './commands.js';
+import { COMMANDS } from './commands.js';
 import { CliUsageError } from './errors.js';
 import { EXIT_CODES } from './exit-codes.js';
 import { ROOT_OPTIONS, usageOf, type OptionDef, type OptionValues } from './options.js';
 import type { ParsedRun } from './scan.js';
+import type { CliIo, Subcommand } from './types.js';
 
 export type Invocation =
   | { readonly kind: 'run'; readonly run: ParsedRun }

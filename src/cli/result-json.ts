@@ -6,7 +6,8 @@ import { isUtf8 } from 'node:buffer';
 import type { Enforcement, RunResult, RunStatus } from '../engine/types.js';
 
 export interface JsonResult {
-  status: RunStatus;
+  /** The run's status, or SE when it did not happen (a bad option, a missing program, a setup failure). */
+  status: RunStatus | 'SE';
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
@@ -49,7 +50,7 @@ export function resultToJson(r: RunResult): JsonResult {
     ...text('stderr', r.stderr),
     stdoutTruncated: r.stdoutTruncated,
     stderrTruncated: r.stderrTruncated,
-    error: r.error ?? null,
+    error: null,
     enforced: r.enforced,
   } as JsonResult;
 }

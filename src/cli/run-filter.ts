@@ -11,7 +11,7 @@
 import { decode, seccompActionName, BPF_K, BPF_RET } from '../bpf/index.js';
 import { describeRunFilter, type RunFilter } from '../engine/filter.js';
 import { errnoName } from '../native/errno.js';
-import type { Arch } from './commands.js';
+import type { Arch } from '../native/arch.js';
 
 export { placeholderTid, type RunFilter } from '../engine/filter.js';
 

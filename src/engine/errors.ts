@@ -33,15 +33,25 @@ export class ProgramNotExecutableError extends Error {
 }
 
 /**
+ * Where a run's setup can fail (SandboxSetupError.step), in the order it happens. The runner's own steps are the
+ * SETUP list of engine/setup.ts; a spawner thread restricts itself in the steps of engine/spawner-worker.ts
+ * (landlock, drop-privileges, no_new_privs, seccomp), which a run reports while it acquires that thread.
+ * docs/principles.md ("The run engine, step by step") describes each.
+ */
+export type SetupStep =
+  | 'harden runner' | 'exit watcher' | 'landlock' | 'spawner thread' | 'drop-privileges' | 'no_new_privs' | 'seccomp'
+  | 'pipes' | 'spawn' | 'rlimits' | 'release';
+
+/**
  * A step of building the sandbox failed, so the program was not started (or was stopped at the gate before its
  * first instruction). Names the step, the call and errno (CLI exit 125).
  */
 export class SandboxSetupError extends Error {
-  readonly step: string;
+  readonly step: SetupStep;
   readonly call: string | undefined;
   readonly errno: number | undefined;
   readonly code: string | undefined;
-  constructor(step: string, detail: string, opts: { call?: string; errno?: number; cause?: unknown } = {}) {
+  constructor(step: SetupStep, detail: string, opts: { call?: string; errno?: number; cause?: unknown } = {}) {
     const code = opts.errno === undefined ? undefined : errnoName(opts.errno);
     const callPart = opts.call ? `: ${opts.call}${code ? ` failed with ${code}` : ''}` : '';
     super(`sandbox setup failed at step "${step}"${callPart}${detail ? ` — ${detail}` : ''}`, { cause: opts.cause });

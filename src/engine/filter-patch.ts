@@ -1,5 +1,5 @@
 /**
- * Precompiled filters with placeholders: no imports, so a spawner thread loads nothing more to use one.
+ * Precompiled filters with placeholders: a spawner thread loads nothing but the opcode names to use one.
  *
  * Two values in a run's filter are known late: the runner's pid (per process) and the spawner thread's tid (known
  * only once the thread runs). Compiling the filter per thread would put ~30-60 ms of module loading and
@@ -7,10 +7,12 @@
  * (scripts/build-filters.mjs, dist/engine/filter-templates.json) — with placeholders above any pid the kernel hands
  * out (PID_MAX_LIMIT is 2^22), and the thread writes the real values over them.
  */
+import { BPF_JEQ, BPF_JMP, BPF_K } from '../bpf/opcodes.js';
+
 export const PLACEHOLDER_TID = 0x7ffffff0;
 export const PLACEHOLDER_PID = 0x7ffffff1;
-/** BPF_JMP | BPF_JEQ | BPF_K: the only instruction the pid/tid rules compile to that carries the value. */
-const JEQ_K = 0x15;
+/** The only instruction the pid/tid rules compile to that carries the value. */
+const JEQ_K = BPF_JMP | BPF_JEQ | BPF_K;
 
 export interface FilterTemplate {
   bytes: Uint8Array;

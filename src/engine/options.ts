@@ -2,11 +2,17 @@
  * RunOptions are normalised once, here: every validator stands beside its default, and a bad value throws an
  * InvalidOptionError that names the option and shows the value (execa's lib/arguments/options.js does the same).
  */
+import type { Readable, Writable } from 'node:stream';
 import { InvalidOptionError } from './errors.js';
 import type { RunOptions } from './types.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+
+/** The smallest memory limit, bytes: below it not even a shell starts. */
+export const MIN_MEMORY = 4 * MiB;
+/** The largest `processes`. */
+export const MAX_PROCESSES = 4096;
 
 export const DEFAULTS = {
   timeout: 10,
@@ -20,6 +26,9 @@ export const DEFAULTS = {
   path: '/usr/local/bin:/usr/bin:/bin',
 } as const;
 
+/** The runner is root: programs then run as another uid (default 65534), and only then can uid/gid be chosen. */
+export const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
+
 /** Upper bounds that keep arithmetic exact and catch unit mistakes (ms for s, KiB for bytes). */
 const MAX_SECONDS = 7 * 24 * 3600;
 const MAX_BYTES = 2 ** 52;
@@ -32,6 +41,11 @@ export interface Normalized {
   processes: number;
   input: Buffer | null;
   stdinFile: string | null;
+  /** A caller's fd or stream for stdin (RunOptions.stdin), or null. */
+  stdin: number | Readable | null;
+  /** A caller's fd or stream for stdout / stderr, or null: captured. */
+  stdout: number | Writable | null;
+  stderr: number | Writable | null;
   cwd: string;
   env: Record<string, string>;
   readDenyPaths: string[];
@@ -79,8 +93,19 @@ function pathList(name: string, v: unknown): string[] {
   return [...v] as string[];
 }
 
-const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'cwd', 'env',
-  'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack']);
+/** A file descriptor number, or a stream with the methods the runner uses (duck-typed, as node:stream does). */
+function fdOrStream<T>(name: string, v: unknown, methods: readonly string[], what: string): number | T | null {
+  if (v === undefined) return null;
+  if (typeof v === 'number') {
+    if (Number.isInteger(v) && v >= 0 && v <= 0x7fffffff) return v;
+  } else if (typeof v === 'object' && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function')) {
+    return v as T;
+  }
+  throw new InvalidOptionError(name, v, `a file descriptor (a whole number >= 0) or ${what}`);
+}
+
+const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'stdin', 'stdout',
+  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack']);
 
 export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): Normalized {
   if (o === undefined || o === null) o = {};
@@ -89,13 +114,19 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
 
   const timeout = o.timeout === undefined ? DEFAULTS.timeout : seconds('timeout', o.timeout);
   const cpuTime = o.cpuTime === undefined ? timeout : seconds('cpuTime', o.cpuTime);
-  const memory = o.memory === undefined ? DEFAULTS.memory : bytes('memory', o.memory, 4 * MiB);
+  const memory = o.memory === undefined ? DEFAULTS.memory : bytes('memory', o.memory, MIN_MEMORY);
   const outputLimit = o.outputLimit === undefined ? DEFAULTS.outputLimit : bytes('outputLimit', o.outputLimit, 0);
-  const processes = o.processes === undefined ? DEFAULTS.processes : count('processes', o.processes, 1, 4096);
+  const processes = o.processes === undefined ? DEFAULTS.processes : count('processes', o.processes, 1, MAX_PROCESSES);
 
   if (o.input !== undefined && o.stdinFile !== undefined) {
     throw new InvalidOptionError('input', '(both input and stdinFile)', 'either input or stdinFile, not both');
   }
+  const stdin = fdOrStream<Readable>('stdin', o.stdin, ['pipe', 'on', 'unpipe'], 'a Readable stream');
+  if (stdin !== null && (o.input !== undefined || o.stdinFile !== undefined)) {
+    throw new InvalidOptionError('stdin', '(stdin with input or stdinFile)', 'one of stdin, input and stdinFile');
+  }
+  const stdout = fdOrStream<Writable>('stdout', o.stdout, ['write', 'on', 'once'], 'a Writable stream');
+  const stderr = fdOrStream<Writable>('stderr', o.stderr, ['write', 'on', 'once'], 'a Writable stream');
   let input: Buffer | null = null;
   if (o.input !== undefined) {
     if (typeof o.input === 'string') input = Buffer.from(o.input, 'utf8');
@@ -137,7 +168,20 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
   const stack = o.stack === undefined ? memory : bytes('stack', o.stack, 64 * 1024);
 
   return {
-    timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, cwd: o.cwd ?? process.cwd(),
+    timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, stdin, stdout, stderr,
+    cwd: o.cwd ?? process.cwd(),
     env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, openFiles, stack,
   };
+}
+
+/**
+ * The limits and identity a run with these options would have, every default filled in, validated as a run
+ * validates them (throws InvalidOptionError). uid and gid are null when the runner is not root: the program then
+ * runs as the runner's own user.
+ */
+export type EffectiveOptions = Readonly<Pick<Normalized, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit' | 'processes'
+  | 'uid' | 'gid' | 'fileSize' | 'openFiles' | 'stack'>>;
+
+export function effectiveOptions(o: RunOptions | undefined): EffectiveOptions {
+  return normalizeOptions(o, isRoot);
 }

@@ -7,9 +7,16 @@
 import type { Worker } from 'node:worker_threads';
 import { cpus } from 'node:os';
 import { SandboxSetupError } from './errors.js';
-import { addListener } from './notifier.js';
-import { endSpawnerThread, takeSpawnerThread } from './warm.js';
+import { endSpawnerThread } from './warm.js';
 import type { SpawnerInit, SpawnRequest, WorkerMessage } from './protocol.js';
+
+/** What a pool needs of its engine: where threads come from, and who takes a ready thread's exit listener. */
+export interface PoolDeps {
+  /** A booted, unrestricted worker running spawner-worker.js (a prestarted one, or a new one). */
+  newThread: () => Worker;
+  /** Hands the thread's seccomp listener fd to the engine's exit watcher; throws if it cannot. */
+  addListener: (fd: number) => void;
+}
 
 type Ready = Extract<WorkerMessage, { type: 'ready' }>;
 
@@ -27,8 +34,8 @@ export class Spawner {
    * Starts the thread first and computes its setup (`init`: the Landlock plan and the filter template) while it
    * boots, so the two costs overlap on a cold start.
    */
-  constructor(init: () => Promise<SpawnerInit>, private readonly onGone: (s: Spawner) => void) {
-    this.worker = takeSpawnerThread();
+  constructor(init: () => Promise<SpawnerInit>, deps: PoolDeps, private readonly onGone: (s: Spawner) => void) {
+    this.worker = deps.newThread();
     this.worker.unref();
     this.ready = new Promise<Ready>((resolve, reject) => {
       this.rejectReady = reject;
@@ -37,7 +44,7 @@ export class Spawner {
           case 'ready':
             try {
               if (m.listenerFd === null) throw new SandboxSetupError('seccomp', 'the filter was installed without its exit listener');
-              addListener(m.listenerFd);
+              deps.addListener(m.listenerFd);
             } catch (e) {
               const err = e instanceof SandboxSetupError ? e : new SandboxSetupError('exit watcher', (e as Error).message);
               this.fail(err);
@@ -124,9 +131,11 @@ export interface PoolOptions {
   idleMs: number;
 }
 
+export const DEFAULT_POOL_OPTIONS: PoolOptions = { maxPerPolicy: Math.max(4, 2 * cpus().length), idleMs: 30_000 };
+
 export class SpawnerPool {
   private policies = new Map<string, PolicyEntry>();
-  constructor(private readonly opts: PoolOptions = { maxPerPolicy: Math.max(4, 2 * cpus().length), idleMs: 30_000 }) {}
+  constructor(private readonly deps: PoolDeps, private readonly opts: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
   /** A ready spawner for `key`, exclusively for one run; give it back with release(). */
   async acquire(key: string, init: () => Promise<SpawnerInit>): Promise<Spawner> {
@@ -141,16 +150,12 @@ export class SpawnerPool {
       s.idleTimer = null;
     } else if (entry.all.size < this.opts.maxPerPolicy) {
       const e = entry;
-      s = new Spawner(e.init, (gone) => this.forget(key, gone));
+      s = new Spawner(e.init, this.deps, (gone) => this.forget(key, gone));
       e.all.add(s);
     } else {
       s = await new Promise<Spawner>((resolve) => entry!.waiting.push(resolve));
     }
-    try {
-      await s.ready;
-    } catch (err) {
-      throw err;
-    }
+    await s.ready;
     return s;
   }
 
@@ -159,7 +164,7 @@ export class SpawnerPool {
     if (!entry || s.dead || !entry.all.has(s)) return;
     const next = entry.waiting.shift();
     if (next) {
-        next(s);
+      next(s);
       return;
     }
     entry.idle.push(s);
@@ -182,7 +187,7 @@ export class SpawnerPool {
     // A waiter for a full policy gets a fresh thread now that there is room.
     const next = entry.waiting.shift();
     if (next) {
-      const fresh = new Spawner(entry.init, (gone) => this.forget(key, gone));
+      const fresh = new Spawner(entry.init, this.deps, (gone) => this.forget(key, gone));
       entry.all.add(fresh);
       next(fresh);
     }

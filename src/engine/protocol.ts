@@ -1,13 +1,18 @@
-/** Messages between the runner's main thread and a spawner thread (structured-cloned). */
+/** Messages between the runner's main thread and a spawner thread (structured-cloned), and the engine's faults. */
 import type { AbiProbeResult, LandlockPlan } from '../landlock/index.js';
+import type { SetupStep } from './errors.js';
 import type { FilterTemplate } from './filter-patch.js';
 
-/** Test-only fault injection, to prove each setup step fails closed. Never set by the public API. */
+/**
+ * Fault injection, to prove each setup step fails closed (test/engine/failclosed.test.ts): given to an Engine of a
+ * test's own (`new Engine({ faults })`), read at every run, so a test may change it between runs. Every fault can
+ * only make a run FAIL, never weaken one: the Engine refuses a landlockProbe answer that the ABI check would accept.
+ */
 export interface Faults {
-  /** Pretend the kernel answered the Landlock ABI probe with this. */
+  /** Pretend the kernel answered the Landlock ABI probe with this (an error, or an ABI below the supported ones). */
   landlockProbe?: AbiProbeResult;
-  /** Install this (invalid) filter instead of the compiled one. */
-  seccompFilter?: Uint8Array;
+  /** Install an invalid filter (one instruction, no return) instead of the compiled one: seccomp(2) says EINVAL. */
+  invalidSeccompFilter?: boolean;
   /** Ask the gate for a limit it cannot set (an RLIMIT_NOFILE above its hard limit), so its `ulimit` fails. */
   rlimitFails?: boolean;
   /** Pretend /proc/PID/limits of the gate showed other limits than asked for. */
@@ -43,6 +48,6 @@ export interface SpawnRequest {
 export type WorkerMessage =
   | { type: 'ready'; tid: number; listenerFd: number | null; filterInstructions: number;
       landlock: { abi: number; fsRights: string[]; netRights: string[]; scopes: string[]; rules: number } }
-  | { type: 'setup-error'; step: string; call: string | undefined; errno: number | undefined; message: string }
+  | { type: 'setup-error'; step: SetupStep; call: string | undefined; errno: number | undefined; message: string }
   | { type: 'spawned'; id: number; pid: number }
-  | { type: 'spawn-error'; id: number; call: string; errno: number; step: string };
+  | { type: 'spawn-error'; id: number; call: string; errno: number; step: 'spawn' };

@@ -5,56 +5,11 @@
  * exit WITHOUT reaping, so the process group can be killed while its leader's pid (and so its pgid) still cannot
  * be reused; only then does wait4 reap it and collect its rusage.
  */
-import * as sys from './sys.js';
-
-type OnExit = () => void;
-const watched = new Map<number, OnExit>();
-const info = new Uint8Array(sys.SIGINFO_SIZE);
-const infoView = new DataView(info.buffer);
-let listening = false;
-
-function onSigchld(): void {
-  for (const pid of [...watched.keys()]) poll(pid);
-}
-
-/** True when `pid` has exited (and is not reaped yet); calls its handler once. */
-export function poll(pid: number): boolean {
-  const cb = watched.get(pid);
-  if (!cb) return false;
-  info.fill(0);
-  const r = sys.waitid(sys.P_PID, pid, info, sys.WEXITED | sys.WNOHANG | sys.WNOWAIT);
-  // si_pid (offset 16) stays 0 while the child runs. Any error here (ECHILD) means it is not ours to wait for
-  // any more; treat it as exited so the run ends instead of hanging.
-  if (r === 0 && infoView.getInt32(16, true) === 0) return false;
-  watched.delete(pid);
-  if (watched.size === 0 && listening) {
-    process.removeListener('SIGCHLD', onSigchld);
-    listening = false;
-  }
-  cb();
-  return true;
-}
-
-export function watch(pid: number, onExit: OnExit): void {
-  watched.set(pid, onExit);
-  if (!listening) {
-    process.on('SIGCHLD', onSigchld);
-    listening = true;
-  }
-  // The child may have exited before it was watched, its SIGCHLD already handled with nothing to check.
-  poll(pid);
-}
-
-/**
- * Resolves once `pid` (watched) has exited, checking on SIGCHLD and every few milliseconds besides: used while a
- * run is being set up, before its monitor's own ticks start.
- */
-export function exited(isDone: () => boolean): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const check = () => { if (isDone()) resolve(); else setTimeout(() => { onSigchld(); check(); }, 5); };
-    check();
-  });
-}
+import { Errno } from '../native/errno.js';
+import { lastErrno } from '../native/libc.js';
+import {
+  P_PID, RUSAGE_SIZE, rusageCpuSeconds, SIGINFO_SIZE, siginfoPid, wait4, waitid, WEXITED, WNOHANG, WNOWAIT,
+} from '../native/wait.js';
 
 export interface Reaped {
   exitCode: number | null;
@@ -63,24 +18,88 @@ export interface Reaped {
   cpuTime: number;
 }
 
-const rusage = new Uint8Array(sys.RUSAGE_SIZE);
-const rusageView = new DataView(rusage.buffer);
+/** One watched process: whether its exit has been seen, and who to tell. */
+export class ExitWatch {
+  exited = false;
+  private listener: (() => void) | null = null;
 
-/** Reaps an exited child (blocking wait4 is fine: waitid said it has exited). */
-export function reap(pid: number): Reaped {
-  const status = [0];
-  rusage.fill(0);
-  let r: number;
-  do {
-    r = sys.wait4(pid, status, 0, rusage);
-  } while (r < 0 && sys.koffi.errno() === 4 /* EINTR */);
-  if (r !== pid) return { exitCode: null, signal: null, cpuTime: 0 };
-  const tv = (off: number) => Number(rusageView.getBigInt64(off, true)) + Number(rusageView.getBigInt64(off + 8, true)) / 1e6;
-  const st = status[0]!;
-  const termsig = st & 0x7f;
-  return {
-    exitCode: termsig === 0 ? (st >> 8) & 0xff : null,
-    signal: termsig === 0 ? null : termsig,
-    cpuTime: tv(0) + tv(16),
+  /** Calls `cb` once the process has exited: now if it already has. Replaces an earlier listener. */
+  onExit(cb: () => void): void {
+    if (this.exited) cb();
+    else this.listener = cb;
+  }
+
+  /** @internal the reaper saw the exit. */
+  fire(): void {
+    this.exited = true;
+    const cb = this.listener;
+    this.listener = null;
+    cb?.();
+  }
+}
+
+export class Reaper {
+  private readonly watched = new Map<number, ExitWatch>();
+  private readonly info = new Uint8Array(SIGINFO_SIZE);
+  private readonly rusage = new Uint8Array(RUSAGE_SIZE);
+  private readonly onSigchld = (): void => {
+    for (const pid of [...this.watched.keys()]) this.poll(pid);
   };
+  private listening = false;
+
+  /** Watches a child of this process (just spawned) until its exit is seen. */
+  watch(pid: number): ExitWatch {
+    const w = new ExitWatch();
+    this.watched.set(pid, w);
+    if (!this.listening) {
+      process.on('SIGCHLD', this.onSigchld);
+      this.listening = true;
+    }
+    // The child may have exited before it was watched, its SIGCHLD already handled with nothing to check.
+    this.poll(pid);
+    return w;
+  }
+
+  /** True when `pid` (watched) has exited and is not reaped yet; tells its watch, once. */
+  poll(pid: number): boolean {
+    const w = this.watched.get(pid);
+    if (!w) return false;
+    this.info.fill(0);
+    const r = waitid(P_PID, pid, this.info, WEXITED | WNOHANG | WNOWAIT);
+    // si_pid stays 0 while the child runs. Any error here (ECHILD) means it is not ours to wait for any more;
+    // treat it as exited so the run ends instead of hanging.
+    if (r === 0 && siginfoPid(this.info) === 0) return false;
+    this.watched.delete(pid);
+    if (this.watched.size === 0 && this.listening) {
+      process.removeListener('SIGCHLD', this.onSigchld);
+      this.listening = false;
+    }
+    w.fire();
+    return true;
+  }
+
+  /**
+   * Resolves once `w`'s process has exited, checking on SIGCHLD and every few milliseconds besides: used while a
+   * run is being set up, before its monitor's own ticks start.
+   */
+  exited(w: ExitWatch): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = () => { if (w.exited) resolve(); else setTimeout(() => { this.onSigchld(); check(); }, 5); };
+      check();
+    });
+  }
+
+  /** Reaps an exited child (a blocking wait4 is fine: waitid said it has exited). */
+  reap(pid: number): Reaped {
+    const status = [0];
+    this.rusage.fill(0);
+    let r: number;
+    do {
+      r = wait4(pid, status, 0, this.rusage);
+    } while (r < 0 && lastErrno() === Errno.EINTR);
+    if (r !== pid) return { exitCode: null, signal: null, cpuTime: 0 };
+    const st = status[0]!;
+    const termsig = st & 0x7f;
+    return { exitCode: termsig === 0 ? (st >> 8) & 0xff : null, signal: termsig === 0 ? null : termsig, cpuTime: rusageCpuSeconds(this.rusage) };
+  }
 }

@@ -5,6 +5,7 @@
  *   returncode -> exitCode, elapsed -> wallTime, timed_out -> timedOut,
  *   SandboxConfig(read_deny_paths, write_allow_paths) -> { readDenyPaths, writeAllowPaths }.
  */
+import type { Readable, Writable } from 'node:stream';
 
 /** What the program may see of the filesystem. Both lists name existing directories. */
 export interface SandboxConfig {
@@ -29,6 +30,22 @@ export interface RunOptions {
   input?: string | Uint8Array;
   /** A file opened by the runner and given to the program as stdin. Exclusive with input. */
   stdinFile?: string;
+  /**
+   * The program's stdin from the caller, exclusive with input and stdinFile: a file descriptor (a pipe end, a file),
+   * which becomes the program's fd 0 at spawn (the caller keeps its own, and may close it once `spawned` has
+   * resolved); or a Readable stream, piped to the program as it arrives (EOF when it ends or fails; the runner stops
+   * reading it when the program exits). Default: the process's `stdin` pipe, or EOF for runExecutable.
+   */
+  stdin?: number | Readable;
+  /**
+   * Where the program's stdout goes instead of RunResult.stdout (which then stays empty): a file descriptor, which
+   * the program writes to directly (the runner reads nothing of it, so outputLimit does not apply; fileSize does to a
+   * file); or a Writable stream, which gets the output as the runner reads it, counted against outputLimit (OLE as
+   * for captured output).
+   */
+  stdout?: number | Writable;
+  /** Where the program's stderr goes instead of RunResult.stderr: as for `stdout`. */
+  stderr?: number | Writable;
   /** Working directory of the program. Default: the runner's current directory. */
   cwd?: string;
   /** The program's whole environment. Default: { PATH: '/usr/local/bin:/usr/bin:/bin' } and nothing of the runner's. */
@@ -47,7 +64,8 @@ export interface RunOptions {
   stack?: number;
 }
 
-export type RunStatus = 'OK' | 'RE' | 'TLE' | 'MLE' | 'OLE' | 'SE';
+/** A run that could not be set up is not a status: runExecutable rejects with SandboxSetupError. */
+export type RunStatus = 'OK' | 'RE' | 'TLE' | 'MLE' | 'OLE';
 
 /** What the sandbox enforced for a run (also reported by `doctor`). */
 export interface Enforcement {
@@ -60,13 +78,15 @@ export interface Enforcement {
 }
 
 export interface RunResult {
-  /** OK: exit 0. RE: non-zero exit or a signal. TLE: wall or CPU limit. MLE: memory limit. OLE: output limit. SE: sandbox error. */
+  /** OK: exit 0. RE: non-zero exit or a signal. TLE: wall or CPU limit. MLE: memory limit. OLE: output limit. */
   status: RunStatus;
   /** Exit code when the program exited, null when a signal ended it. */
   exitCode: number | null;
   /** Name of the signal that ended the program (e.g. 'SIGKILL'), or null. */
   signal: string | null;
+  /** What the program wrote on stdout (empty when RunOptions.stdout sent it elsewhere). */
   stdout: Buffer;
+  /** What the program wrote on stderr (empty when RunOptions.stderr sent it elsewhere). */
   stderr: Buffer;
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
@@ -80,7 +100,5 @@ export interface RunResult {
   cpuTime: number;
   /** Peak resident memory of the program in bytes (its own VmHWM, not the runner's). */
   peakMemory: number;
-  /** A message for SE results. */
-  error?: string;
   enforced: Enforcement | null;
 }

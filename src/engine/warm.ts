@@ -5,15 +5,18 @@
  *
  * This module loads nothing but node:worker_threads, so calling it costs nothing else. A started thread is only a
  * booted, UNRESTRICTED worker waiting for its instructions: the spawner thread restricts itself when the pool
- * sends it its policy (pool.ts), the exit watcher starts watching when notifier.ts hands it its wake-up fd. Until
- * then it holds nothing and does nothing, and it is unref'd, so an unused one never keeps the process alive.
+ * sends it its policy (pool.ts), the exit watcher starts watching when exit-watcher.ts hands it its wake-up fd.
+ * Until then it holds nothing and does nothing, and it is unref'd, so an unused one never keeps the process alive.
+ *
+ * Each Engine takes its threads from its own Spares; the default engine's are DEFAULT_SPARES, which the CLI fills
+ * before it has even loaded the engine.
  */
 import { Worker } from 'node:worker_threads';
-import { NOTIF_SLOTS, type NotifierInit } from './notifier-protocol.js';
+import { askWatcherToStop, EXIT_SLOTS, type ExitWatcherInit } from './exit-watcher-protocol.js';
 
-export interface NotifierThread {
+export interface WatcherThread {
   worker: Worker;
-  init: NotifierInit;
+  init: ExitWatcherInit;
 }
 
 interface Spare<T> {
@@ -23,11 +26,6 @@ interface Spare<T> {
   gone: boolean;
   onGone: () => void;
 }
-
-let spawner: Spare<Worker> | null = null;
-let notifier: Spare<NotifierThread> | null = null;
-/** The exit watcher is running (notifier.ts took a thread and has not stopped it): no spare is needed. */
-let notifierRunning = false;
 
 function spare<T>(worker: Worker, value: T): Spare<T> {
   const s: Spare<T> = { value, worker, gone: false, onGone: () => { s.gone = true; } };
@@ -51,47 +49,79 @@ function newSpawnerThread(): Worker {
   return new Worker(new URL('./spawner-worker.js', import.meta.url));
 }
 
-function newNotifierThread(): NotifierThread {
-  const init: NotifierInit = {
-    table: new SharedArrayBuffer(NOTIF_SLOTS * 4 * 4),
+function newWatcherThread(): WatcherThread {
+  const init: ExitWatcherInit = {
+    table: new SharedArrayBuffer(EXIT_SLOTS * 4 * 4),
     control: new SharedArrayBuffer(2 * 4),
   };
-  return { worker: new Worker(new URL('./notifier-worker.js', import.meta.url), { workerData: init }), init };
+  return { worker: new Worker(new URL('./exit-watcher-worker.js', import.meta.url), { workerData: init }), init };
 }
+
+export class Spares {
+  private spawner: Spare<Worker> | null = null;
+  private watcher: Spare<WatcherThread> | null = null;
+  /** The engine's exit watcher is running (it took a thread and has not stopped it): no spare is needed. */
+  private watcherRunning = false;
+
+  /**
+   * Starts a spawner thread and the exit watcher now, for the next run to take (the exit watcher only when none is
+   * running: there is one per engine). Idempotent: at most one of each waits.
+   */
+  prestart(): void {
+    if (!this.spawner || this.spawner.gone) {
+      const w = newSpawnerThread();
+      this.spawner = spare(w, w);
+    }
+    if (!this.watcherRunning && (!this.watcher || this.watcher.gone)) {
+      const t = newWatcherThread();
+      this.watcher = spare(t.worker, t);
+    }
+  }
+
+  /** A spawner thread: the prestarted one if it is still there, else a new one. */
+  takeSpawnerThread(): Worker {
+    const s = this.spawner;
+    this.spawner = null;
+    return take(s) ?? newSpawnerThread();
+  }
+
+  /** The exit watcher's thread: the prestarted one if it is still there, else a new one. */
+  takeWatcherThread(): WatcherThread {
+    const s = this.watcher;
+    this.watcher = null;
+    this.watcherRunning = true;
+    return take(s) ?? newWatcherThread();
+  }
+
+  /** The exit watcher that took a thread has stopped or died; the next prestart() may start one again. */
+  watcherStopped(): void {
+    this.watcherRunning = false;
+  }
+
+  /** Ends the threads nobody took (engine shutdown). */
+  async stop(): Promise<void> {
+    const s = this.spawner;
+    const n = this.watcher;
+    this.spawner = null;
+    this.watcher = null;
+    const ending: Array<Promise<void>> = [];
+    if (s) ending.push(endSpawnerThread(s.worker));
+    // The spare exit watcher waits for its wake-up fd in Atomics.wait, or is still loading: the flag ends it either way.
+    if (n) ending.push(endThread(n.worker, () => askWatcherToStop(new Int32Array(n.value.init.control))));
+    await Promise.all(ending);
+  }
+}
+
+/** The default engine's spares (engine/index.ts). */
+export const DEFAULT_SPARES = new Spares();
 
 /**
- * Starts a spawner thread and the exit watcher now, for the next run to take (the exit watcher only when none is
- * running: there is one per process). Idempotent: at most one of each waits. The CLI calls it first thing for a run; a library caller may call it before its first run.
+ * Starts the default engine's first two threads now, before its first run (see the module comment). The CLI calls
+ * it first thing for a run; a library caller may call it before its first run. An Engine of one's own has
+ * engine.prestart().
  */
 export function prestart(): void {
-  if (!spawner || spawner.gone) {
-    const w = newSpawnerThread();
-    spawner = spare(w, w);
-  }
-  if (!notifierRunning && (!notifier || notifier.gone)) {
-    const t = newNotifierThread();
-    notifier = spare(t.worker, t);
-  }
-}
-
-/** A spawner thread: the prestarted one if it is still there, else a new one. */
-export function takeSpawnerThread(): Worker {
-  const s = spawner;
-  spawner = null;
-  return take(s) ?? newSpawnerThread();
-}
-
-/** The exit watcher's thread: the prestarted one if it is still there, else a new one. */
-export function takeNotifierThread(): NotifierThread {
-  const s = notifier;
-  notifier = null;
-  notifierRunning = true;
-  return take(s) ?? newNotifierThread();
-}
-
-/** notifier.ts: the exit watcher it took has stopped or died; the next prestart() may start one again. */
-export function notifierStopped(): void {
-  notifierRunning = false;
+  DEFAULT_SPARES.prestart();
 }
 
 /**
@@ -121,26 +151,4 @@ export function endThread(w: Worker, ask: () => void, graceMs = 2000): Promise<v
 /** Asks a spawner thread to end (spawner-worker.ts closes its port on `stop`). */
 export function endSpawnerThread(w: Worker): Promise<void> {
   return endThread(w, () => w.postMessage({ type: 'stop' }));
-}
-
-/**
- * Sets the exit watcher's stop flag (notifier-protocol.ts) and wakes it if it waits for its wake-up fd; one that
- * polls must also be woken through that fd (notifier.ts).
- */
-export function askWatcherToStop(control: Int32Array): void {
-  Atomics.store(control, 0, 1);
-  Atomics.notify(control, 1);
-}
-
-/** Ends the threads nobody took (engine shutdown). */
-export async function stopSpares(): Promise<void> {
-  const s = spawner;
-  const n = notifier;
-  spawner = null;
-  notifier = null;
-  const ending: Array<Promise<void>> = [];
-  if (s) ending.push(endSpawnerThread(s.worker));
-  // The spare exit watcher waits for its wake-up fd in Atomics.wait, or is still loading: the flag ends it either way.
-  if (n) ending.push(endThread(n.worker, () => askWatcherToStop(new Int32Array(n.value.init.control))));
-  await Promise.all(ending);
 }

@@ -11,6 +11,7 @@
  * Anything that is not one of the keywords is a path. A checker program whose name is a keyword is named with a
  * slash (`./tokens`).
  */
+import { DECIMAL } from '../util/text.js';
 import { JudgeConfigError } from './errors.js';
 
 export type CheckerSpec =
@@ -20,9 +21,6 @@ export type CheckerSpec =
   | { readonly kind: 'program'; readonly path: string };
 
 export const DEFAULT_CHECKER = 'tokens';
-
-/** A decimal number as people write it (no hex, no Infinity, no empty string). */
-const DECIMAL = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseCheckerSpec(raw: string): CheckerSpec {
   if (typeof raw !== 'string' || raw === '' || raw.includes('\0')) {

@@ -16,11 +16,13 @@ import { access, chmod, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/p
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, startExecutable, type RunOptions,
+  DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, type Engine, type RunOptions,
   type SandboxedProcess,
 } from '../engine/index.js';
+import { EXECUTE, modeAllows, READ } from '../engine/program.js';
+import { truncate } from '../util/text.js';
 import { JudgeConfigError } from './errors.js';
-import type { CheckerLimits, JudgeLimits, Verdict } from './types.js';
+import type { CheckerLimits, Verdict } from './types.js';
 import { formatBytes } from './verdict.js';
 
 const MiB = 1024 * 1024;
@@ -34,7 +36,8 @@ export const DEFAULT_CHECKER_LIMITS: Required<Omit<CheckerLimits, 'cpuTime'>> = 
 /** A checker's message is kept to this many characters (a checker may print a whole diff). */
 const MESSAGE_MAX = 2000;
 
-const isRoot = typeof process.geteuid === 'function' && process.geteuid() === 0;
+/** The user programs and checkers run as when the runner is root; null when it is not (they run as the runner). */
+export type RunUser = { uid: number; gid: number } | null;
 
 /** The checker's absolute path, checked once before any test runs. */
 export async function resolveChecker(p: string): Promise<string> {
@@ -59,14 +62,10 @@ export async function resolveChecker(p: string): Promise<string> {
  * every directory on the way included. ACLs are not consulted: a file they would allow is copied anyway.
  */
 function readableBy(file: string, uid: number, gid: number): boolean {
-  const want = (st: { uid: number; gid: number; mode: number }, bit: number) => {
-    const shift = st.uid === uid ? 6 : st.gid === gid ? 3 : 0;
-    return ((st.mode >> shift) & bit) === bit;
-  };
   try {
-    if (!want(statSync(file), 0o4)) return false;
+    if (!modeAllows(statSync(file), uid, gid, READ)) return false;
     for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      if (!want(statSync(dir), 0o1)) return false;
+      if (!modeAllows(statSync(dir), uid, gid, EXECUTE)) return false;
       if (dir === path.dirname(dir)) return true;
     }
   } catch {
@@ -86,12 +85,10 @@ export class CheckerFiles {
   private constructor(readonly dir: string, private readonly prefix: string,
     private readonly user: { uid: number; gid: number } | null) {}
 
-  static async create(limits: JudgeLimits): Promise<CheckerFiles> {
+  static async create(user: RunUser): Promise<CheckerFiles> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-judge-'));
-    await chmod(dir, isRoot ? 0o711 : 0o700);
-    const uid = limits.uid ?? DEFAULTS.uid;
-    const gid = limits.gid ?? (limits.uid === undefined ? DEFAULTS.gid : uid);
-    return new CheckerFiles(dir, randomBytes(16).toString('hex'), isRoot ? { uid, gid } : null);
+    await chmod(dir, user ? 0o711 : 0o700);
+    return new CheckerFiles(dir, randomBytes(16).toString('hex'), user);
   }
 
   /** The files of test `index` for the checker; `cleanup` removes what was written for it. */
@@ -133,13 +130,13 @@ export interface CheckerOutcome {
  * be the same for every test, a configuration error.
  */
 export async function runChecker(checker: string, files: { input: string; output: string; answer: string },
-  opts: { limits: CheckerLimits; user: Pick<JudgeLimits, 'uid' | 'gid'>; cwd: string },
+  opts: { limits: CheckerLimits; user: RunUser; cwd: string; engine: Engine },
   track: (p: SandboxedProcess | null) => void): Promise<CheckerOutcome> {
   const limits = { ...DEFAULT_CHECKER_LIMITS, ...opts.limits };
   const runOptions: RunOptions = { ...limits, input: '', cwd: opts.cwd, ...opts.user };
   let result;
   try {
-    const proc = startExecutable(checker, [files.input, files.output, files.answer], runOptions);
+    const proc = opts.engine.start(checker, [files.input, files.output, files.answer], runOptions);
     track(proc);
     result = await proc.communicate();
   } catch (e) {
@@ -152,7 +149,7 @@ export async function runChecker(checker: string, files: { input: string; output
     track(null);
   }
   const said = [result.stderr, result.stdout].map((b) => b.toString('utf8').trim()).filter((s) => s !== '').join('\n');
-  const text = [...said].length > MESSAGE_MAX ? `${[...said].slice(0, MESSAGE_MAX - 1).join('')}…` : said;
+  const text = truncate(said, MESSAGE_MAX);
   const failed = (why: string): CheckerOutcome => ({ verdict: 'FAIL', message: text === '' ? why : `${why}: ${text}` });
   switch (result.status) {
     case 'TLE':
@@ -162,8 +159,6 @@ export async function runChecker(checker: string, files: { input: string; output
       return failed(`the checker exceeded its memory limit of ${formatBytes(limits.memory)}`);
     case 'OLE':
       return failed(`the checker exceeded its output limit of ${limits.outputLimit} bytes`);
-    case 'SE':
-      return failed(`the checker could not be run: ${result.error ?? 'sandbox error'}`);
     case 'OK':
     case 'RE':
       break;

@@ -8,8 +8,9 @@
  *   verdict: WA (first on test 8)
  *   passed 7 of 10 tests; max CPU time 0.001 s, max memory 1.4 MiB
  */
+import { squeeze } from '../util/text.js';
 import type { JudgeReport, TestResult, Verdict } from './types.js';
-import { formatBytes, oneLine } from './verdict.js';
+import { formatBytes } from './verdict.js';
 
 const NAME_MAX = 32;
 const MESSAGE_MAX = 120;
@@ -55,7 +56,7 @@ export function headerLine(layout: TableLayout): string {
 
 export function rowLine(t: TestResult, layout: TableLayout): string {
   const row = `${cell(printable(t.name), layout.nameWidth)}  ${paint(t.verdict, cell(t.verdict, 7), layout.color)}  ${cell(secs(t.wallTime), 9)}  `
-    + `${cell(secs(t.cpuTime), 9)}  ${cell(formatBytes(t.peakMemory), 9)}  ${printable(oneLine(t.message, MESSAGE_MAX))}`;
+    + `${cell(secs(t.cpuTime), 9)}  ${cell(formatBytes(t.peakMemory), 9)}  ${printable(squeeze(t.message, MESSAGE_MAX))}`;
   return row.trimEnd();
 }
 

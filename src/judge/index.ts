@@ -15,18 +15,19 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  InvalidOptionError, SandboxSetupError, startExecutable, type RunOptions, type RunResult, type SandboxedProcess,
+  defaultEngineInstance, effectiveOptions, Engine, InvalidOptionError, SandboxSetupError, type RunOptions, type RunResult,
+  type SandboxedProcess,
 } from '../engine/index.js';
 import { CheckerFiles, resolveChecker, runChecker } from './checker.js';
 import { DEFAULT_CHECKER, parseCheckerSpec, type CheckerSpec } from './checker-spec.js';
 import { compareExact, compareFloats, compareTokens } from './compare.js';
 import { JudgeConfigError } from './errors.js';
 import { findTests } from './tests.js';
-import type { JudgeLimits, JudgeOptions, JudgeReport, TestCase, TestResult, Verdict } from './types.js';
-import { effectiveLimits, runVerdict, type EffectiveLimits } from './verdict.js';
+import { MAX_JOBS, type JudgeLimits, type JudgeOptions, type JudgeReport, type TestCase, type TestResult, type Verdict } from './types.js';
+import { runVerdict } from './verdict.js';
 
 export type * from './types.js';
-export { VERDICTS } from './types.js';
+export { MAX_JOBS, VERDICTS } from './types.js';
 export { JudgeConfigError } from './errors.js';
 export { findTests, naturalCompare } from './tests.js';
 export { parseCheckerSpec, DEFAULT_CHECKER, type CheckerSpec } from './checker-spec.js';
@@ -35,9 +36,7 @@ export { exitCodeForVerdict } from './verdict.js';
 export { DEFAULT_CHECKER_LIMITS } from './checker.js';
 export { toJUnit } from './junit.js';
 
-const MAX_JOBS = 1024;
-
-function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: JudgeLimits } {
+function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: JudgeLimits; engine: Engine } {
   if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', o, 'an object');
   if (typeof o.program !== 'string' || o.program === '') throw new InvalidOptionError('program', o.program, 'a program path');
   const args = o.args ?? [];
@@ -48,13 +47,18 @@ function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: Judg
   }
   const limits = o.limits ?? {};
   if (typeof limits !== 'object' || limits === null) throw new InvalidOptionError('limits', limits, 'an object of RunOptions');
-  for (const k of ['input', 'stdinFile'] as const) {
+  for (const k of ['input', 'stdinFile', 'stdin'] as const) {
     if (k in limits) throw new InvalidOptionError(`limits.${k}`, (limits as RunOptions)[k], 'nothing: each test\'s input is the program\'s stdin');
   }
+  for (const k of ['stdout', 'stderr'] as const) {
+    if (k in limits) throw new InvalidOptionError(`limits.${k}`, (limits as RunOptions)[k], 'nothing: the judge reads the program\'s output');
+  }
+  const engine = o.engine ?? defaultEngineInstance();
+  if (!(engine instanceof Engine)) throw new InvalidOptionError('engine', engine, 'an Engine');
   if (typeof o.tests !== 'string' && !Array.isArray(o.tests)) {
     throw new InvalidOptionError('tests', o.tests, 'a tests directory or an array of { name, input, answer }');
   }
-  return { args: [...args], jobs, limits };
+  return { args: [...args], jobs, limits, engine };
 }
 
 function checkCases(tests: readonly TestCase[]): TestCase[] {
@@ -156,7 +160,7 @@ export function summarize(tests: readonly TestResult[], skipped: readonly string
 
 /** Judges `program` on the tests; see JudgeOptions and the module comment. */
 export async function judge(options: JudgeOptions): Promise<JudgeReport> {
-  const { args, jobs, limits } = validate(options);
+  const { args, jobs, limits, engine } = validate(options);
   const signal = options.signal;
   signal?.throwIfAborted();
   const spec = parseCheckerSpec(options.checker ?? DEFAULT_CHECKER);
@@ -170,19 +174,17 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     ...limits,
     config: { ...limits.config, readDenyPaths: [...userDeny, ...hidden.filter((d) => !userDeny.includes(d))] },
   };
-  const eff: EffectiveLimits = effectiveLimits(limits);
+  // Validated as every run will be, before any test starts; the messages quote the limits every run has.
+  const eff = effectiveOptions(programOptions);
+  const user = eff.uid === null ? null : { uid: eff.uid, gid: eff.gid! };
 
-  const files = checker === null ? null : await CheckerFiles.create(limits);
+  const files = checker === null ? null : await CheckerFiles.create(user);
   const compare: Comparator = checker === null || files === null
     ? builtinComparator(spec as Exclude<CheckerSpec, { kind: 'program' }>)
     : async (output, test, index, track) => {
       const f = await files.prepare(index, test.input, test.answer, output);
       try {
-        return await runChecker(checker, f, {
-          limits: options.checkerLimits ?? {},
-          user: { ...(limits.uid === undefined ? {} : { uid: limits.uid }), ...(limits.gid === undefined ? {} : { gid: limits.gid }) },
-          cwd: files.dir,
-        }, track);
+        return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine }, track);
       } finally {
         await f.cleanup();
       }
@@ -198,12 +200,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   let fatal: { error: unknown } | null = null;
   const cancelled = (i: number) => fatal !== null || signal?.aborted === true || i > stopAt;
   const killFrom = (i: number) => {
-    for (const [k, p] of running) {
-      if (k <= i) continue;
-      p.kill();
-      // A kill() before the program has passed its gate is not remembered by the engine: kill again once it has.
-      p.spawned.then(() => p.kill(), () => undefined);
-    }
+    for (const [k, p] of running) if (k > i) p.kill(); // a kill before the gate's release is kept: the program never starts
   };
   const onAbort = () => killFrom(-1);
   signal?.addEventListener('abort', onAbort);
@@ -214,7 +211,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     const track = (p: SandboxedProcess | null) => { if (p) running.set(i, p); else running.delete(i); };
     let r: RunResult;
     try {
-      const proc = startExecutable(options.program, args, { ...programOptions, stdinFile: test.input });
+      const proc = engine.start(options.program, args, { ...programOptions, stdinFile: test.input });
       track(proc);
       r = await proc.communicate();
     } catch (e) {

@@ -5,6 +5,7 @@
  * text table and the JUnit file are made from it. A run that could not be judged at all (bad tests directory,
  * missing program or checker, bad option) is not a report: judge() rejects, the CLI exits 125.
  */
+import type { Engine } from '../engine/engine.js';
 import type { RunOptions } from '../engine/types.js';
 
 /**
@@ -76,7 +77,10 @@ export interface JudgeReport {
  * The RunOptions a judge applies to every test of the program: limits and sandbox settings. `input` and
  * `stdinFile` are the judge's (the test's input).
  */
-export type JudgeLimits = Omit<RunOptions, 'input' | 'stdinFile'>;
+export type JudgeLimits = Omit<RunOptions, 'input' | 'stdinFile' | 'stdin' | 'stdout' | 'stderr'>;
+
+/** The most tests judge() runs at once. */
+export const MAX_JOBS = 1024;
 
 /** Limits of a custom checker's own sandbox. */
 export type CheckerLimits = Pick<RunOptions, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit'>;
@@ -124,4 +128,6 @@ export interface JudgeOptions {
   onProgress?: (p: JudgeProgress) => void;
   /** Aborting kills the running tests and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** The engine that runs the program and the checker. Default: the process's default engine (runExecutable's). */
+  engine?: Engine;
 }

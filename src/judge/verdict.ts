@@ -1,24 +1,14 @@
 /**
  * From a run of the program to a verdict and its message, and from the overall verdict to the CLI's exit code.
  */
-import { DEFAULTS } from '../engine/options.js';
-import type { RunResult } from '../engine/types.js';
-import type { JudgeLimits, Verdict } from './types.js';
+import type { EffectiveOptions, RunResult } from '../engine/index.js';
+import { squeeze } from '../util/text.js';
+import type { Verdict } from './types.js';
 
 const MiB = 1024 * 1024;
 
 /** The limits a run of the program had (the engine's defaults where none was given), for messages. */
-export interface EffectiveLimits {
-  timeout: number;
-  cpuTime: number;
-  memory: number;
-  outputLimit: number;
-}
-
-export function effectiveLimits(l: JudgeLimits): EffectiveLimits {
-  const timeout = l.timeout ?? DEFAULTS.timeout;
-  return { timeout, cpuTime: l.cpuTime ?? timeout, memory: l.memory ?? DEFAULTS.memory, outputLimit: l.outputLimit ?? DEFAULTS.outputLimit };
-}
+export type EffectiveLimits = Pick<EffectiveOptions, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit'>;
 
 export function formatBytes(n: number): string {
   if (n >= MiB) return `${+(n / MiB).toFixed(1)} MiB`;
@@ -26,18 +16,11 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-/** `s` on one line (runs of whitespace become one space), at most `max` characters (an ellipsis marks a cut). */
-export function oneLine(s: string, max = Infinity): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  const chars = [...flat];
-  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
-}
-
 /** The last line the program wrote on stderr that is not blank, shortened: what an RE message quotes. */
 function stderrTail(stderr: Buffer): string {
   const lines = stderr.subarray(Math.max(0, stderr.length - 4096)).toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '');
   const last = lines.at(-1);
-  return last === undefined ? '' : `; stderr: ${oneLine(last, 200)}`;
+  return last === undefined ? '' : `; stderr: ${squeeze(last, 200)}`;
 }
 
 /** The verdict of a run that did not end normally (status other than OK), with its message; null for OK. */
@@ -57,8 +40,6 @@ export function runVerdict(r: RunResult, limits: EffectiveLimits): { verdict: Ve
       const how = r.signal !== null ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
       return { verdict: 'RE', message: `${how}${stderrTail(r.stderr)}` };
     }
-    case 'SE':
-      return { verdict: 'SE', message: r.error ?? 'sandbox error' };
   }
 }
 

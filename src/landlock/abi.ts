@@ -7,12 +7,8 @@
  * architecture. Pure: no syscalls here.
  */
 import { Errno } from '../native/errno.js';
+import type { AbiVersionAnswer } from '../native/landlock.js';
 import { LandlockAbiTooOldError, LandlockDisabledError, LandlockNotCompiledError, LandlockProbeError } from './errors.js';
-
-/* landlock.h: sys_landlock_create_ruleset() flags. */
-export const LANDLOCK_CREATE_RULESET_VERSION = 1 << 0;
-/* landlock.h: enum landlock_rule_type. */
-export const LANDLOCK_RULE_PATH_BENEATH = 1;
 
 /** landlock.h: LANDLOCK_ACCESS_FS_* ("Filesystem flags"). */
 export const AccessFs = {
@@ -147,7 +143,7 @@ export function rulesetAttrSize(abi: KnownAbi): number {
 }
 
 /** The answer of landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION). */
-export type AbiProbeResult = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly errno: number };
+export type AbiProbeResult = Readonly<AbiVersionAnswer>;
 /** Something that asks the kernel (or a test's simulation of it) for its Landlock ABI version. */
 export type AbiProbe = () => AbiProbeResult;
 

@@ -3,9 +3,8 @@
  * scoping, applied to the calling thread. See docs/principles.md.
  */
 export {
-  ABI_ADDITIONS, AccessFs, AccessNet, Scope, LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH,
-  MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, abiIntroducing, fsRightsFor, namesOf, netRightsFor, resolveAbi,
-  rulesetAttrSize, scopesFor,
+  ABI_ADDITIONS, AccessFs, AccessNet, Scope, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, abiIntroducing, fsRightsFor, namesOf,
+  netRightsFor, resolveAbi, rulesetAttrSize, scopesFor,
 } from './abi.js';
 export type {
   AbiProbe, AbiProbeResult, AccessFsName, AccessNetName, KnownAbi, ResolvedAbi, ScopeName, SupportedAbi,
@@ -24,7 +23,8 @@ export {
 export type { LandlockPathConfig, LandlockPlan, PlanRule } from './plan.js';
 export { enforcementForAbi, enforcementOf } from './report.js';
 export type { LandlockEnforcement } from './report.js';
-export { describeLandlock, detectLandlockAbi, planLandlock, restrictThisThread } from './ruleset.js';
-export type { LandlockOptions, RestrictOptions } from './ruleset.js';
-export { applyLandlockPlan, probeLandlockAbi } from './sys.js';
-export type { ApplyOptions } from './sys.js';
+export { describeLandlock, detectLandlockAbi, planLandlock } from './ruleset.js';
+export type { LandlockOptions } from './ruleset.js';
+export { applyLandlockPlan, applyLandlockPlanTolerating, probeLandlockAbi } from './apply.js';
+export type { ApplyOptions } from './apply.js';
+export { LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH } from '../native/landlock.js';

@@ -1,14 +1,12 @@
 /**
  * The entry points: probe the kernel (or take a test's simulated answer), compute a plan, describe it.
- * Applying lives in sys.ts (applyLandlockPlan) because it is the only part that restricts anything.
+ * Applying lives in apply.ts (applyLandlockPlan) because it is the only part that restricts anything.
  */
 import { resolveAbi, type AbiProbe, type ResolvedAbi } from './abi.js';
 import { nodeFsView, type FsView } from './fsview.js';
 import { computeLandlockPlan, type LandlockPathConfig, type LandlockPlan } from './plan.js';
-import { Errno } from '../native/errno.js';
-import { RulePathChangedError, RulePathOpenError } from './errors.js';
 import { enforcementForAbi, enforcementOf, type LandlockEnforcement } from './report.js';
-import { applyLandlockPlan, probeLandlockAbi } from './sys.js';
+import { probeLandlockAbi } from './apply.js';
 
 export interface LandlockOptions {
   /**
@@ -40,33 +38,4 @@ export function planLandlock(config: LandlockPathConfig, options: LandlockOption
 export function describeLandlock(config?: LandlockPathConfig, options: LandlockOptions = {}): LandlockEnforcement {
   if (config === undefined) return enforcementForAbi(detectLandlockAbi(options.probe));
   return enforcementOf(planLandlock(config, options));
-}
-
-export interface RestrictOptions extends LandlockOptions {
-  /** How many times to compute and apply before giving up on a tree that keeps changing. Default 3. */
-  readonly attempts?: number;
-}
-
-/**
- * Computes a fresh plan and restricts the calling thread with it. A directory that had to be listed
- * (e.g. /tmp beside a denied directory in it) can lose an entry between listing and applying; the
- * attempt then fails before restrict_self (nothing is applied) and a new plan is computed. Any other
- * error, or a tree still changing after `attempts`, throws.
- */
-export function restrictThisThread(
-  config: LandlockPathConfig, options: RestrictOptions = {},
-): { plan: LandlockPlan; enforcement: LandlockEnforcement } {
-  const attempts = options.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
-  for (let i = 1; ; i++) {
-    const plan = planLandlock(config, options);
-    try {
-      const enforcement = applyLandlockPlan(plan, options.probe ? { probe: options.probe } : {});
-      return { plan, enforcement };
-    } catch (err) {
-      const stale = err instanceof RulePathChangedError || (err instanceof RulePathOpenError
-        && (err.errno === Errno.ENOENT || err.errno === Errno.ENOTDIR || err.errno === Errno.ELOOP));
-      if (!stale || i >= attempts) throw err;
-    }
-  }
 }

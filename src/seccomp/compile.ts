@@ -17,26 +17,24 @@
  * Jumps only go forward; src/bpf's assembler resolves labels and inserts `ja` trampolines for jumps
  * longer than 255 instructions.
  */
-import { argHi, argLo, asm, assemble, type Item, type SockFilter } from '../bpf/index.js';
+import {
+  argHi, argLo, asm, assemble, BPF_ABS, BPF_ALU, BPF_AND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JMP, BPF_K, BPF_LD,
+  BPF_MAXINSNS, BPF_RET, BPF_W, SECCOMP_DATA_OFFSETS, type Item, type SockFilter,
+} from '../bpf/index.js';
 import {
   actionName, actionValue, definePolicy, rulesByNumber, type Action, type ArgCondition, type Policy, type PolicyInput, type Rule,
 } from './policy.js';
 import { AUDIT_ARCH, X32_SYSCALL_BIT, isArch, type Arch } from './syscalls.js';
 
-// include/uapi/linux/seccomp.h: struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }
-const SECCOMP_DATA_NR = 0;
-const SECCOMP_DATA_ARCH = 4;
-// include/uapi/linux/bpf_common.h / filter.h: the opcodes this compiler emits, to map its instructions onto
+// The opcodes this compiler emits (include/uapi/linux/bpf_common.h, through src/bpf), to map its instructions onto
 // the assembled program (see mapInstructions).
-const LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS
-const ALU_AND_K = 0x54; // BPF_ALU | BPF_AND | BPF_K
-const JMP_JA = 0x05; // BPF_JMP | BPF_JA
-const JMP_JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-const JMP_JGT_K = 0x25; // BPF_JMP | BPF_JGT | BPF_K
-const JMP_JGE_K = 0x35; // BPF_JMP | BPF_JGE | BPF_K
-const RET_K = 0x06; // BPF_RET | BPF_K
-/** include/uapi/linux/bpf_common.h */
-const BPF_MAXINSNS = 4096;
+const LD_W_ABS = BPF_LD | BPF_W | BPF_ABS;
+const ALU_AND_K = BPF_ALU | BPF_AND | BPF_K;
+const JMP_JA = BPF_JMP | BPF_JA;
+const JMP_JEQ_K = BPF_JMP | BPF_JEQ | BPF_K;
+const JMP_JGT_K = BPF_JMP | BPF_JGT | BPF_K;
+const JMP_JGE_K = BPF_JMP | BPF_JGE | BPF_K;
+const RET_K = BPF_RET | BPF_K;
 
 /** Syscalls per binary-search leaf: small enough to keep the walk short, large enough to keep the tree small. */
 const LEAF_SIZE = 4;
@@ -240,11 +238,11 @@ export function compile(policy: Policy | PolicyInput, arch: Arch): CompiledFilte
   const auditArch = AUDIT_ARCH[arch];
 
   const archOk = e.label();
-  e.ld(SECCOMP_DATA_ARCH, `prologue: seccomp_data.arch must be AUDIT_ARCH_${arch.toUpperCase()} (0x${auditArch.toString(16)})`);
+  e.ld(SECCOMP_DATA_OFFSETS.arch, `prologue: seccomp_data.arch must be AUDIT_ARCH_${arch.toUpperCase()} (0x${auditArch.toString(16)})`);
   e.jeq(auditArch, archOk, undefined);
   e.ret({ type: 'KILL_PROCESS' }, 'another architecture\'s syscall ABI (i386 int 0x80, arm compat): kill');
   e.place(archOk);
-  e.ld(SECCOMP_DATA_NR, 'dispatch on the syscall number');
+  e.ld(SECCOMP_DATA_OFFSETS.nr, 'dispatch on the syscall number');
   if (arch === 'x86_64') {
     const nrOk = e.label();
     e.jge(X32_SYSCALL_BIT, undefined, nrOk, 'x32 ABI: nr has __X32_SYSCALL_BIT (0x40000000)');

@@ -1,7 +1,8 @@
 /**
  * The default policy for judged programs: a deny-list over a default of ALLOW. Denied calls return
  * ERRNO(EPERM), so a program sees an ordinary failed call (and a runtime can report it) instead of dying
- * mid-output. clone3 returns ENOSYS instead (engine.md, fact 7). Why a deny-list, and what it leaves to
+ * mid-output. clone3 returns ENOSYS instead: glibc 2.34+ then falls back to clone, whose flags a filter can inspect,
+ * where an EPERM would break pthread_create (moby#42680). Why a deny-list, and what it leaves to
  * Landlock, rlimits and the engine: docs/principles.md.
  *
  * Every rule carries its reason; the reasons are the comments of the filter listing.

@@ -55,12 +55,12 @@ function compileDefault(opts: SeccompFilterOptions) {
 }
 
 /** The default policy compiled for `opts.arch`, as the encoded sock_filter array the kernel takes. */
-export function compileSeccompFilter(opts: SeccompFilterOptions = {}): Uint8Array {
+export function compileDefaultFilter(opts: SeccompFilterOptions = {}): Uint8Array {
   return encode(compileDefault(opts).compiled.program);
 }
 
-/** The same program as compileSeccompFilter(opts), disassembled, each rule's code annotated with its reason. */
-export function seccompListing(opts: SeccompFilterOptions = {}): string {
+/** The same program as compileDefaultFilter(opts), disassembled, each rule's code annotated with its reason. */
+export function defaultFilterListing(opts: SeccompFilterOptions = {}): string {
   const { arch, processes, compiled } = compileDefault(opts);
   const header = `; seccomp filter: default policy, ${arch}, processes ${processes}${opts.exitNotify ? ', exitNotify' : ''}, `
     + `${compiled.program.length} instructions\n`;

@@ -2,11 +2,11 @@
  * Architectures a filter can be compiled for, their audit tokens, and syscall name <-> number lookups over
  * the generated tables (src/seccomp/tables, from scripts/gen-syscalls.mjs). Pure: no syscalls.
  */
+import { ARCHES, type Arch } from '../native/arch.js';
 import { AARCH64_SYSCALLS } from './tables/aarch64.js';
 import { X86_64_SYSCALLS } from './tables/x86_64.js';
 
-export type Arch = 'x86_64' | 'aarch64';
-export const ARCHES: readonly Arch[] = Object.freeze(['x86_64', 'aarch64'] as const);
+export { ARCHES, hostArch, type Arch } from '../native/arch.js';
 
 // include/uapi/linux/audit.h: AUDIT_ARCH_* = EM_* | __AUDIT_ARCH_64BIT (0x80000000) | __AUDIT_ARCH_LE (0x40000000).
 /** EM_X86_64 (62) | 64BIT | LE. */
@@ -42,13 +42,6 @@ export function isArch(value: unknown): value is Arch {
 
 function assertArch(arch: unknown): asserts arch is Arch {
   if (!isArch(arch)) throw new RangeError(`unknown architecture ${JSON.stringify(arch)} (expected one of: ${ARCHES.join(', ')})`);
-}
-
-/** The host's architecture as a filter target; throws on hosts this project has no tables for. */
-export function hostArch(): Arch {
-  if (process.arch === 'x64') return 'x86_64';
-  if (process.arch === 'arm64') return 'aarch64';
-  throw new RangeError(`no seccomp syscall table for process.arch ${JSON.stringify(process.arch)} (supported: x64, arm64)`);
 }
 
 /** The number of `name` on `arch`, or undefined when the syscall does not exist there. */

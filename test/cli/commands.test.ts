@@ -105,7 +105,10 @@ describe('doctor', () => {
 
   it('with --json given before the subcommand too', async () => {
     const r = await cli(['--json', 'doctor']);
-    expect(() => JSON.parse(r.stdout.toString()) as unknown).not.toThrow();
+    const report = JSON.parse(r.stdout.toString()) as { ok: boolean; checks: Array<{ name: string; status: string }> };
+    expect(report.ok).toBe(true);
+    expect(r.code).toBe(0);
+    expect(report.checks.map((c) => c.name)).toEqual(['platform', 'landlock', 'seccomp', 'no_new_privs', 'user', 'cgroup v2', 'self-test']);
   });
 });
 

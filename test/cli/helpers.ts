@@ -18,7 +18,7 @@ export const FIXTURES = path.join(ROOT, 'fixtures', 'cli');
 export const isRoot = process.geteuid?.() === 0;
 
 if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: build first (npx tsc -p tsconfig.json)');
+  throw new Error('dist/cli/main.js is missing: build first (npm run build)');
 }
 
 export interface CliRun {

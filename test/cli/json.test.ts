@@ -50,7 +50,8 @@ describe('--json', () => {
   });
 
   it('reports what the sandbox enforced', async () => {
-    const { json } = await cliJson(['--processes', '3', '--memory', '128', '/bin/true']);
+    // The program prints the limits it really has (dash: -p processes, -v address space in KiB, -t CPU seconds).
+    const { json } = await cliJson(['--processes', '3', '--memory', '128', '/bin/sh', '-c', 'ulimit -p; ulimit -v; ulimit -t']);
     const e = json.enforced!;
     expect(e).not.toBeNull();
     expect(e.noNewPrivs).toBe(true);
@@ -58,8 +59,14 @@ describe('--json', () => {
     expect(e.landlock.fsRights).toContain('WRITE_FILE');
     expect(e.seccomp.processes).toBe(3);
     expect(e.seccomp.instructions).toBeGreaterThan(0);
-    expect(e.rlimits.nproc).toBe(3);
+    // The gate's RLIMIT_NPROC is processes + the tasks the program's uid already has (docs/principles.md,
+    // "Processes"); the report gives the limit set, not the option (regression: it reported 3).
+    const [nproc, asKiB, cpu] = json.stdout.trim().split('\n').map(Number);
+    expect(e.rlimits.nproc).toBe(nproc);
+    expect(e.rlimits.nproc).toBeGreaterThanOrEqual(3);
     expect(e.rlimits.as).toBe(2 * 128 * 1024 * 1024);
+    expect(e.rlimits.as).toBe(asKiB! * 1024);
+    expect(e.rlimits.cpu).toBe(cpu);
     if (isRoot) expect(e.uid).toBe(65534);
     else expect(e.uid).toBe(process.geteuid!());
   });

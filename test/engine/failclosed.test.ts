@@ -1,6 +1,6 @@
 /**
- * Fail closed, on the real kernel: for each setup step a fault is injected (dist/engine/run.js `_setFaults`, see
- * src/engine/protocol.ts `Faults`) and the run must reject with a SandboxSetupError naming the step, the call and
+ * Fail closed, on the real kernel: for each setup step a fault is injected (an Engine of the test's own with
+ * `faults`, see src/engine/protocol.ts `Faults`) and the run must reject with a SandboxSetupError naming the step, the call and
  * errno, while the program -- whose first instruction creates a marker file -- never ran: the marker does not
  * exist, and no process of the run is left. The control runs the same program with no fault and sees the marker.
  */
@@ -8,10 +8,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runExecutable, SandboxSetupError, shutdown, type RunOptions } from '../../dist/engine/index.js';
-import { _setFaults } from '../../dist/engine/run.js';
-import type { Faults } from '../../dist/engine/protocol.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, InvalidOptionError, runExecutable, SandboxSetupError, shutdown, type Faults, type RunOptions } from '../../dist/engine/index.js';
 import { childrenOf, compile, eventually, outcome, scratch, type Scratch } from './helpers.js';
 
 let s: Scratch;
@@ -27,10 +25,7 @@ beforeAll(async () => {
   opts = { config: { writeAllowPaths: [out] }, timeout: 5 };
 });
 
-afterEach(() => _setFaults(null));
-
 afterAll(async () => {
-  _setFaults(null);
   await shutdown();
   s?.remove();
 });
@@ -42,9 +37,9 @@ function marker(): string {
 /** Runs the marker program under `faults`; returns the rejection (or fails the test if the run went ahead). */
 async function faulted(faults: Faults): Promise<{ error: SandboxSetupError; marker: string }> {
   const m = marker();
-  _setFaults(faults);
-  const outcomeOrError = await runExecutable(bin.marker!, [m], opts).then((r) => r, (e: unknown) => e);
-  _setFaults(null);
+  const engine = new Engine({ faults });
+  const outcomeOrError = await engine.run(bin.marker!, [m], opts).then((r) => r, (e: unknown) => e);
+  await engine.shutdown();
   expect(outcomeOrError).toBeInstanceOf(SandboxSetupError);
   expect(fs.existsSync(m), 'the program ran: its marker exists').toBe(false);
   // No gate or program is left behind, not even a zombie.
@@ -74,7 +69,7 @@ describe('fail closed: every setup fault rejects with SandboxSetupError and the 
   });
 
   it('the seccomp filter cannot be installed (8 zero bytes: no return instruction) -> step seccomp, EINVAL', async () => {
-    const { error } = await faulted({ seccompFilter: new Uint8Array(8) });
+    const { error } = await faulted({ invalidSeccompFilter: true });
     expect(error).toMatchObject({ step: 'seccomp', errno: 22, code: 'EINVAL' });
     expect(error.call).toMatch(/seccomp/);
   });
@@ -82,7 +77,8 @@ describe('fail closed: every setup fault rejects with SandboxSetupError and the 
   it('a resource limit cannot be set on the gate -> step rlimits', async () => {
     const { error } = await faulted({ rlimitFails: true });
     expect(error.step).toBe('rlimits');
-    expect(error.call).toBeDefined();
+    expect(error.call).toBe('setrlimit');
+    expect(error.message).toMatch(/its `ulimit` failed/);
   });
 
   it('the gate\'s limits differ from those asked for -> step rlimits', async () => {
@@ -121,6 +117,11 @@ describe('fail closed: every setup fault rejects with SandboxSetupError and the 
     expect(lines, `${r.error ? `the child runner hung (${r.error.message}) after ${lines.length} runs; ` : ''}${r.stderr}`)
       .toEqual(markers.map(() => 'SandboxSetupError rlimits'));
     for (const m of markers) expect(fs.existsSync(m)).toBe(false);
+  });
+
+  it('a fault can only make a run fail: a Landlock probe answer the ABI check accepts is refused', () => {
+    expect(() => new Engine({ faults: { landlockProbe: { ok: true, version: 3 } } })).toThrow(InvalidOptionError);
+    expect(() => new Engine({ faults: { landlockProbe: { ok: true, version: 2 } } })).not.toThrow();
   });
 
   it('after every fault, a run without faults works again', async () => {

@@ -1,6 +1,7 @@
 /**
  * What a run reports about the program itself, on the real kernel: its own peak memory (not the runner's, which
- * ru_maxrss of a child of Node would report: engine.md fact 6), its exact CPU time from wait4, and its stdin.
+ * ru_maxrss of a child of Node would report: at exec Linux keeps the old address space's high-water mark), its exact
+ * CPU time from wait4, and its stdin.
  */
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -82,9 +82,9 @@ function summary(text: string): string[] {
 describe('the subcommand', () => {
   it('is registered in COMMANDS (src/cli/commands.ts) with the judge\'s option data', async () => {
     const { findCommand } = await import('../../dist/cli/commands.js');
-    const { JUDGE_COMMAND } = await import('../../dist/judge/cli-options.js');
+    const { JUDGE_COMMAND } = await import('../../dist/cli/judge-options.js');
     const entry = findCommand('judge');
-    expect(entry, 'add JUDGE_COMMAND (src/judge/cli-options.ts) to COMMANDS in src/cli/commands.ts').toBeDefined();
+    expect(entry, 'add JUDGE_COMMAND (src/cli/judge-options.ts) to COMMANDS in src/cli/commands.ts').toBeDefined();
     expect(entry!.options).toBe(JUDGE_COMMAND.options);
     const help = await cli(['judge', '--help']);
     expect(help.code).toBe(0);

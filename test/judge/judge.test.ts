@@ -5,9 +5,8 @@
  */
 import * as fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidOptionError, ProgramNotFoundError, runExecutable } from '../../dist/engine/index.js';
-import { _setFaults } from '../../dist/engine/run.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, InvalidOptionError, ProgramNotFoundError, runExecutable, type Faults } from '../../dist/engine/index.js';
 import { exitCodeForVerdict, judge, JudgeConfigError, VERDICTS } from '../../dist/judge/index.js';
 import type { JudgeOptions, JudgeProgress, JudgeReport, Verdict } from '../../dist/judge/index.js';
 import { buildBins, fixture, isRoot, removeDir, tempDir, writeTree, type Bins } from './helpers.js';
@@ -21,7 +20,16 @@ afterAll(() => {
   removeDir(bins.dir);
   for (const d of made) removeDir(d);
 });
-afterEach(() => _setFaults(null));
+
+/** judge() with an engine of the test's own, whose faults the test may change between runs. */
+async function withFaults<T>(faults: Faults, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const engine = new Engine({ faults });
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.shutdown();
+  }
+}
 
 function tree(files: Record<string, string>): string {
   const dir = tempDir('judge');
@@ -121,8 +129,8 @@ describe('verdicts of the program (sum of two numbers, tokens)', () => {
   });
 
   it('SE: a sandbox that cannot be set up is the test\'s verdict, and the exit code says the judge failed', async () => {
-    _setFaults({ rlimitFails: true });
-    const r = await judge({ program: bins.get('sum/ac'), tests: fixture('sum/tests-io'), jobs: 2 });
+    const r = await withFaults({ rlimitFails: true },
+      (engine) => judge({ program: bins.get('sum/ac'), tests: fixture('sum/tests-io'), jobs: 2, engine }));
     expectConsistent(r);
     for (const t of r.tests) {
       expect(t).toMatchObject({ verdict: 'SE', exitCode: null, signal: null, wallTime: 0 });
@@ -133,12 +141,12 @@ describe('verdicts of the program (sum of two numbers, tokens)', () => {
   });
 
   it('SE in one test does not stop the others', async () => {
-    _setFaults({ rlimitFails: true });
+    const faults: Faults = { rlimitFails: true };
     // jobs 1: the fault is lifted when the first test is reported, before the second starts.
-    const r = await judge({
-      program: bins.get('sum/ac'), tests: fixture('sum/tests-io'), jobs: 1,
-      onProgress: () => _setFaults(null),
-    });
+    const r = await withFaults(faults, (engine) => judge({
+      program: bins.get('sum/ac'), tests: fixture('sum/tests-io'), jobs: 1, engine,
+      onProgress: () => { faults.rlimitFails = false; },
+    }));
     expectConsistent(r);
     expect(verdicts(r)).toEqual({ 1: 'SE', 2: 'AC', 10: 'AC' });
     expect(r.verdict).toBe('SE');

@@ -1,7 +1,8 @@
 /**
  * Applying a plan (live kernel, always in a throw-away Worker): a plan computed on the main thread works
  * in a worker; a stale or tampered plan fails with its typed error BEFORE restrict_self, leaving the
- * thread unrestricted; restrictThisThread recomputes a stale plan.
+ * thread unrestricted; applyLandlockPlanTolerating (what a spawner thread uses) leaves out a rule whose path
+ * vanished, and only such a rule.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -142,23 +143,32 @@ describe('applyLandlockPlan', () => {
   });
 });
 
-describe('restrictThisThread', () => {
-  it('recomputes a plan that went stale between listing and applying', async () => {
-    const { dir, secretFile } = tree();
-    const r = await inWorker({
-      mode: 'restrict', config: { readDenyPaths: [path.join(dir, 'secret')], writeAllowPaths: [] }, attempts: 3,
-      phantom: { dir, name: 'phantom', times: 1 }, probe: secretFile,
-    });
+describe('applyLandlockPlanTolerating (the spawner thread\'s way)', () => {
+  it('leaves out a rule whose path vanished since planning, and restricts the rest', async () => {
+    const { dir, plan, secretFile } = tree();
+    fs.rmdirSync(path.join(dir, 'gone'));
+    const r = await inWorker({ mode: 'tolerant', plan, probe: secretFile });
     expect(r).toMatchObject({ ok: true, readable: false });
+    expect(r.enforcement?.rules).toBe(plan.rules.length - 1);
   });
 
-  it('gives up after the given number of attempts, restricting nothing', async () => {
+  it('still fails on a writable directory that vanished, restricting nothing', async () => {
     const { dir, secretFile } = tree();
-    const r = await inWorker({
-      mode: 'restrict', config: { readDenyPaths: [path.join(dir, 'secret')], writeAllowPaths: [] }, attempts: 2,
-      phantom: { dir, name: 'phantom', times: 2 }, probe: secretFile,
-    });
-    expect(r.error).toMatchObject({ name: 'RulePathOpenError', errno: 2, path: path.join(dir, 'phantom') });
+    const keep = path.join(dir, 'keep');
+    const plan = computeLandlockPlan(
+      { readDenyPaths: [path.join(dir, 'secret')], writeAllowPaths: [keep] }, detectLandlockAbi(), quietTmp());
+    fs.rmdirSync(keep);
+    const r = await inWorker({ mode: 'tolerant', plan, probe: secretFile });
+    expect(r.error).toMatchObject({ name: 'RulePathOpenError', errno: 2, path: keep });
+    expect(r.readable).toBe(true);
+  });
+
+  it('still fails on a path that became a symlink, restricting nothing', async () => {
+    const { dir, plan, secretFile } = tree();
+    fs.rmdirSync(path.join(dir, 'flip'));
+    fs.symlinkSync(path.join(dir, 'secret'), path.join(dir, 'flip'));
+    const r = await inWorker({ mode: 'tolerant', plan, probe: secretFile });
+    expect(r.error).toMatchObject({ name: 'RulePathChangedError', path: path.join(dir, 'flip') });
     expect(r.readable).toBe(true);
   });
 });

@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { decode, run, type SockFilter } from '../../dist/bpf/index.js';
 import {
-  AUDIT_ARCH, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, compileSeccompFilter, defaultRules,
-  maxSyscallNumber, seccompListing, syscallNumber, syscallTable, type Arch,
+  AUDIT_ARCH, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, compileDefaultFilter, defaultRules,
+  maxSyscallNumber, defaultFilterListing, syscallNumber, syscallTable, type Arch,
 } from '../../dist/seccomp/index.js';
 
 const ALLOW = 0x7fff0000;
@@ -55,7 +55,7 @@ const programs = new Map<string, SockFilter[]>();
 function program(arch: Arch, processes: number, exitNotify = false): SockFilter[] {
   const key = `${arch}/${processes}/${exitNotify}`;
   let p = programs.get(key);
-  if (!p) programs.set(key, (p = decode(compileSeccompFilter({ arch, processes, exitNotify }))));
+  if (!p) programs.set(key, (p = decode(compileDefaultFilter({ arch, processes, exitNotify }))));
   return p;
 }
 
@@ -276,7 +276,7 @@ describe('the arch prologue', () => {
   });
 
   it('the listing names the prologue and every rule\'s reason', () => {
-    const listing = seccompListing({ arch: 'x86_64', processes: 1 });
+    const listing = defaultFilterListing({ arch: 'x86_64', processes: 1 });
     expect(listing).toMatch(/prologue: seccomp_data.arch must be AUDIT_ARCH_X86_64/);
     expect(listing).toMatch(/x32 ABI/);
     for (const r of defaultRules({ processes: 1 })) {
@@ -286,24 +286,24 @@ describe('the arch prologue', () => {
   });
 });
 
-describe('compileSeccompFilter options', () => {
+describe('compileDefaultFilter options', () => {
   it('defaults to the host architecture and one process', () => {
     const host: Arch = process.arch === 'arm64' ? 'aarch64' : 'x86_64';
-    expect(compileSeccompFilter()).toEqual(compileSeccompFilter({ arch: host, processes: 1 }));
-    expect(compileSeccompFilter({ processes: 2 })).toEqual(compileSeccompFilter({ arch: host, processes: 2 }));
+    expect(compileDefaultFilter()).toEqual(compileDefaultFilter({ arch: host, processes: 1 }));
+    expect(compileDefaultFilter({ processes: 2 })).toEqual(compileDefaultFilter({ arch: host, processes: 2 }));
   });
 
   it.each([0, -1, 1.5, Number.NaN, '2' as unknown as number])('refuses processes = %s', (processes) => {
-    expect(() => compileSeccompFilter({ processes })).toThrow(/processes must be an integer >= 1/);
+    expect(() => compileDefaultFilter({ processes })).toThrow(/processes must be an integer >= 1/);
   });
 
   it('refuses an unknown architecture', () => {
-    expect(() => compileSeccompFilter({ arch: 'riscv64' as Arch })).toThrow(/unknown architecture "riscv64"/);
+    expect(() => compileDefaultFilter({ arch: 'riscv64' as Arch })).toThrow(/unknown architecture "riscv64"/);
   });
 
   it('encodes whole sock_filter entries well under the kernel limit', () => {
     for (const arch of ARCHES) {
-      const bytes = compileSeccompFilter({ arch, processes: 1 });
+      const bytes = compileDefaultFilter({ arch, processes: 1 });
       expect(bytes.length % 8).toBe(0);
       expect(bytes.length / 8).toBeLessThan(4096);
       expect(AUDIT_ARCH[arch]).toBe(arch === 'x86_64' ? 0xc000003e : 0xc00000b7);

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seccompListing } from '../../dist/seccomp/index.js';
+import { defaultFilterListing } from '../../dist/seccomp/index.js';
 
 const GOLDEN = path.resolve(import.meta.dirname, 'golden');
 const update = process.env.SECCOMP_UPDATE_GOLDEN === '1';
@@ -16,7 +16,7 @@ describe('golden disassembly of the default policy', () => {
     ['default-x86_64.txt', { arch: 'x86_64', processes: 1 }],
     ['default-aarch64.txt', { arch: 'aarch64', processes: 1 }],
   ] as const)('%s', (file, opts) => {
-    const listing = seccompListing(opts);
+    const listing = defaultFilterListing(opts);
     const target = path.join(GOLDEN, file);
     if (update) fs.writeFileSync(target, listing);
     expect(fs.existsSync(target), `${target} is missing: run with SECCOMP_UPDATE_GOLDEN=1 to create it`).toBe(true);

@@ -11,8 +11,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as fs from 'node:fs';
 import koffi from 'koffi';
-import { close, gettid, lastErrno, prctl, syscall6 } from '../../dist/native/libc.js';
-import { compileSeccompFilter, hostArch, installSeccompFilter, syscallNumber } from '../../dist/seccomp/index.js';
+import { close, gettid, lastErrno, syscall6 } from '../../dist/native/libc.js';
+import { prctl } from '../../dist/native/prctl.js';
+import { compileDefaultFilter, hostArch, installSeccompFilter, syscallNumber } from '../../dist/seccomp/index.js';
 import { spawnAndWait } from './spawn.mjs';
 
 const PR_SET_NO_NEW_PRIVS = 38;
@@ -94,7 +95,7 @@ try {
   if (setNoNewPrivs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) !== 0) {
     throw new Error(`prctl(PR_SET_NO_NEW_PRIVS) failed: errno ${lastErrno()}`);
   }
-  const { listenerFd } = installSeccompFilter(filterBytes ?? compileSeccompFilter({ processes }), { newListener });
+  const { listenerFd } = installSeccompFilter(filterBytes ?? compileDefaultFilter({ processes }), { newListener });
   const after = { ...probes(), ...probesAfterOnly() };
   port.postMessage({ type: 'ready', tid: gettid(), listenerFd, before, after });
 } catch (e) {

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decode, run, type SeccompData, type SockFilter } from '../../dist/bpf/index.js';
 import {
-  AUDIT_ARCH, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, compileSeccompFilter, maxSyscallNumber,
+  AUDIT_ARCH, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64, compileDefaultFilter, maxSyscallNumber,
   syscallNumber, type Arch,
 } from '../../dist/seccomp/index.js';
 
@@ -105,7 +105,7 @@ describe.skipIf(!python)('differential: this compiler vs libseccomp on the defau
   });
 
   it.each(configs)('%s, processes %s, exitNotify %s', (arch, processes, exitNotify) => {
-    const ours = decode(compileSeccompFilter({ arch, processes, exitNotify }));
+    const ours = decode(compileDefaultFilter({ arch, processes, exitNotify }));
     const { prog: theirs, report } = oracle(arch, processes, exitNotify);
     const skipNr = new Set(report.unexpressible.map((u) => u.nr));
     if (arch === 'x86_64') expect(report.unexpressible).toEqual([]);
@@ -132,7 +132,7 @@ describe.skipIf(!python)('differential: this compiler vs libseccomp on the defau
   });
 
   it('the known difference: x86_64 nr -1 is killed here, passed to the rules (default ALLOW) by libseccomp', () => {
-    const ours = decode(compileSeccompFilter({ arch: 'x86_64', processes: 1 }));
+    const ours = decode(compileDefaultFilter({ arch: 'x86_64', processes: 1 }));
     const { prog: theirs } = oracle('x86_64', 1, false);
     const input = { arch: AUDIT_ARCH_X86_64, nr: 0xffffffff };
     expect(run(ours, input)).toBe(0x80000000);

@@ -1,20 +1,18 @@
 /**
- * `simple-cp-sandbox judge` as data for the CLI (src/cli/commands.ts): its options, arguments and examples. Light
- * on purpose — commands.ts is loaded on every CLI start; the implementation (src/cli/judge.ts, the library in
+ * `simple-cp-sandbox judge` as data (the registry in commands.ts lists it): its options, arguments and examples.
+ * Light on purpose — commands.ts is loaded on every CLI start; the implementation (judge.ts, the library in
  * src/judge/index.ts) is imported only when `judge` runs.
  *
  * The limits and sandbox options are the run command's own OptionDefs (src/cli/options.ts), so parsing, --help
  * and the mapping to RunOptions (toRunOptions) are the same; only the words of two descriptions change (a judge
  * reports TLE, it does not exit 124).
  */
-import type { Subcommand } from '../cli/commands.js';
-import { CliUsageError } from '../cli/errors.js';
-import { JSON_OPTION, RUN_OPTIONS, parseWhole, type OptionDef } from '../cli/options.js';
-import { DEFAULT_CHECKER, parseCheckerSpec } from './checker-spec.js';
-import { JudgeConfigError } from './errors.js';
-import type { JudgeReport } from './types.js';
-
-const MAX_JOBS = 1024;
+import { DEFAULT_CHECKER, parseCheckerSpec } from '../judge/checker-spec.js';
+import { JudgeConfigError } from '../judge/errors.js';
+import { MAX_JOBS, type JudgeReport } from '../judge/types.js';
+import { CliUsageError } from './errors.js';
+import { JSON_OPTION, RUN_OPTIONS, parseWhole, type OptionDef } from './options.js';
+import type { Subcommand } from './types.js';
 
 function runOption(key: string, changes: Partial<OptionDef> = {}): OptionDef {
   const d = RUN_OPTIONS.find((o) => o.key === key);
@@ -132,5 +130,5 @@ export const JUDGE_COMMAND: Subcommand = {
   ],
   runsPrograms: true,
   errorJson: (message) => judgeErrorReport(message),
-  load: () => import('../cli/judge.js'),
+  load: () => import('./judge.js'),
 };

@@ -1,0 +1,105 @@
+/**
+ * What a run's policy compiles to, computed once and reused: the Landlock plan of each path configuration, and the
+ * seccomp filter template of each process knob (one process / more than one).
+ *
+ * A plan names every entry of each directory it split (the path to a denied directory), so it goes stale when one
+ * of those directories changes: their mtimes are recorded, checked before every run (a few stat calls), and a change
+ * makes a new plan of a new generation, whose spawner threads replace the old ones (which idle out).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { planLandlock, LandlockError, SandboxPathError, type LandlockPlan } from '../landlock/index.js';
+import { hostArch } from '../native/arch.js';
+import { SysCallError } from '../native/libc.js';
+import { InvalidOptionError, SandboxSetupError } from './errors.js';
+import type { FilterTemplate } from './filter-patch.js';
+import type { Normalized } from './options.js';
+import type { Faults } from './protocol.js';
+
+export interface CachedPlan {
+  plan: LandlockPlan;
+  stamps: Array<[string, number]>;
+  generation: number;
+}
+
+function mtimeOf(dir: string): number {
+  try {
+    return statSync(dir).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** The directories whose entries a plan lists one by one (not /proc and /dev, which are handled by kind). */
+function splitDirectories(plan: LandlockPlan): string[] {
+  const dirs = new Set<string>();
+  for (const r of plan.rules) {
+    const d = path.dirname(r.path);
+    if (d === '/proc' || d.startsWith('/proc/') || d === '/dev' || d.startsWith('/dev/')) continue;
+    if (r.path !== '/') dirs.add(d);
+  }
+  return [...dirs].sort();
+}
+
+type Prebuilt = Record<string, { bytes: string; tidSlots: number; pidSlots: number }>;
+
+export class PolicyCache {
+  private readonly plans = new Map<string, CachedPlan>();
+  private generation = 0;
+  private readonly templates = new Map<string, FilterTemplate>();
+  private prebuilt: Prebuilt | null | undefined;
+
+  /** `faults` (tests): plans are computed afresh for every run, with the faulty probe. */
+  constructor(private readonly faults: Faults | null) {}
+
+  /** The Landlock plan for the run's paths; a bad path is the caller's InvalidOptionError, a kernel problem step `landlock`. */
+  plan(o: Normalized): CachedPlan {
+    const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths]);
+    const cached = this.plans.get(key);
+    if (cached && !this.faults && cached.stamps.every(([d, t]) => mtimeOf(d) === t)) return cached;
+    const probe = this.faults?.landlockProbe;
+    try {
+      const plan = planLandlock({ readDenyPaths: o.readDenyPaths, writeAllowPaths: o.writeAllowPaths }, probe ? { probe: () => probe } : {});
+      const entry: CachedPlan = { plan, stamps: splitDirectories(plan).map((d) => [d, mtimeOf(d)]), generation: ++this.generation };
+      if (!this.faults) this.plans.set(key, entry);
+      return entry;
+    } catch (e) {
+      if (e instanceof SandboxPathError) throw new InvalidOptionError(`config.${e.list}`, e.path, e.message);
+      if (e instanceof LandlockError || e instanceof SysCallError) {
+        const se = e as Error & { errno?: number; call?: string };
+        throw new SandboxSetupError('landlock', e.message, {
+          call: se.call ?? 'landlock_create_ruleset(LANDLOCK_CREATE_RULESET_VERSION)',
+          ...(typeof se.errno === 'number' ? { errno: se.errno } : {}), cause: e,
+        });
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The filter template of a policy: the filters only differ between one process and more than one, and the
+   * build compiles both for each architecture (scripts/build-filters.mjs), so a run normally loads neither the
+   * seccomp compiler nor the syscall tables. Without that file, it is compiled here, once.
+   */
+  async filterTemplate(processes: number): Promise<FilterTemplate> {
+    const key = `${hostArch()}/${processes === 1 ? '1' : 'n'}`;
+    let t = this.templates.get(key);
+    if (t) return t;
+    if (this.prebuilt === undefined) {
+      try {
+        this.prebuilt = JSON.parse(readFileSync(new URL('./filter-templates.json', import.meta.url), 'utf8')) as Prebuilt;
+      } catch {
+        this.prebuilt = null;
+      }
+    }
+    const p = this.prebuilt?.[key];
+    if (p) {
+      t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), tidSlots: p.tidSlots, pidSlots: p.pidSlots };
+    } else {
+      const { spawnerFilterTemplate } = await import('./filter.js');
+      t = spawnerFilterTemplate(processes);
+    }
+    this.templates.set(key, t);
+    return t;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * What the runner reads of a process in /proc: CPU time and memory while it runs, its session at exit, its resource
+ * limits, and how many tasks a uid owns. The parsers are pure (tested on literal text in test/engine/procfs.test.ts);
+ * the readers return null once the process is gone. Loaded by the main thread and by the exit watcher's thread.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** USER_HZ: /proc reports times in clock ticks of 1/100 s on every Linux arch this code supports. */
+export const CLK_TCK = 100;
+
+/** The fields of /proc/PID/stat after `(comm)`, which may itself contain spaces and parentheses. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** /proc/PID/stat: the session id (field 6) and utime + stime of every thread (fields 14 and 15), in seconds. */
+export function parseStat(stat: string): { session: number; cpuSeconds: number } {
+  const f = statFields(stat); // f[0] is field 3 (state)
+  return { session: Number(f[3]), cpuSeconds: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+}
+
+const KIB_FIELDS = {
+  VmHWM: /^VmHWM:\s+(\d+) kB/m,
+  VmPeak: /^VmPeak:\s+(\d+) kB/m,
+  VmRSS: /^VmRSS:\s+(\d+) kB/m,
+} as const;
+
+/** A `Key:   N kB` line of /proc/PID/status, in KiB (0 when absent). */
+export function statusKiB(status: string, key: keyof typeof KIB_FIELDS): number {
+  const m = KIB_FIELDS[key].exec(status);
+  return m ? Number(m[1]) : 0;
+}
+
+/** The Name line of /proc/PID/status: the comm, cut to 15 bytes by the kernel (TASK_COMM_LEN). */
+export function statusName(status: string): string {
+  return /^Name:\t(.*)$/m.exec(status)?.[1] ?? '';
+}
+
+export interface ProcSample {
+  /** utime + stime of every thread, seconds. */
+  cpu: number;
+  /** Peak resident memory (VmHWM), bytes. */
+  hwm: number;
+  /** Peak virtual memory (VmPeak), bytes. */
+  vmPeak: number;
+  comm: string;
+}
+
+/** CPU time and memory of a live process. null once it is gone. */
+export function sampleProc(pid: number): ProcSample | null {
+  try {
+    const { cpuSeconds } = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    return { cpu: cpuSeconds, hwm: statusKiB(status, 'VmHWM') * 1024, vmPeak: statusKiB(status, 'VmPeak') * 1024, comm: statusName(status) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Compares the text of /proc/PID/limits (soft and hard) with the values expected for each limit's row name.
+ * Returns a description of the first difference, or null.
+ */
+export function limitsMismatch(text: string, expected: Readonly<Record<string, number>>): string | null {
+  const lines = text.split('\n');
+  for (const [name, want] of Object.entries(expected)) {
+    const line = lines.find((l) => l.startsWith(name));
+    // The limit's name is padded to 26 columns, then the soft and hard values.
+    const m = line ? /^.{26}(\S+)\s+(\S+)/.exec(line) : null;
+    if (!m || Number(m[1]) !== want || Number(m[2]) !== want) return `"${line?.trim() ?? `${name} missing`}" (expected ${want})`;
+  }
+  return null;
+}
+
+/** The limits of a live process as /proc/PID/limits shows them, compared (limitsMismatch); a read failure is a difference. */
+export function checkProcLimits(pid: number, expected: Readonly<Record<string, number>>): string | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/limits`, 'latin1');
+  } catch (e) {
+    return `nothing (${(e as Error).message})`;
+  }
+  return limitsMismatch(text, expected);
+}
+
+function uidOf(status: string): number | null {
+  const u = /^Uid:\s+(\d+)/m.exec(status);
+  return u ? Number(u[1]) : null;
+}
+
+/** Tasks (threads included) whose real uid is `uid`, now. */
+export function tasksOwnedBy(uid: number): number {
+  let n = 0;
+  // The runner's own threads are counted one by one: its spawner threads have dropped to the program's uid on
+  // their own (per-thread credentials), which the leader's Uid line does not show but RLIMIT_NPROC counts.
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      if (uidOf(readFileSync(`/proc/self/task/${tid}/status`, 'latin1')) === uid) n++;
+    } catch { /* ended meanwhile */ }
+  }
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const status = readFileSync(`/proc/${name}/status`, 'latin1');
+      const t = /^Threads:\s+(\d+)/m.exec(status);
+      if (uidOf(status) === uid) n += t ? Number(t[1]) : 1;
+    } catch { /* gone meanwhile */ }
+  }
+  return n;
+}

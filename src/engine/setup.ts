@@ -1,0 +1,209 @@
+/**
+ * A run's setup: SETUP, the runner's ordered list of named steps, from the hardened runner to the released gate
+ * (see process.ts for the whole run, docs/principles.md for what each step guards against). Each step reads and
+ * extends the Setup; the first that throws ends the setup, and abandon() undoes what the steps made.
+ */
+import { fstatSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { hostArch } from '../native/arch.js';
+import { O_CLOEXEC, O_RDONLY, open, pipe, unixSocketPair } from '../native/fd.js';
+import { close, lastErrno, SysCallError } from '../native/libc.js';
+import { kill, SIGKILL } from '../native/wait.js';
+import type { Engine, SpawnerLease } from './engine.js';
+import { InvalidOptionError, SandboxSetupError, type SetupStep } from './errors.js';
+import { expectedProcLimits, GATE, gateArgv, gateReady, runLimits, type RunLimits } from './gate.js';
+import type { OutputSource } from './monitor.js';
+import type { Normalized } from './options.js';
+import type { CachedPlan } from './policy-cache.js';
+import { checkProcLimits, tasksOwnedBy } from './procfs.js';
+import type { ExitWatch } from './reaper.js';
+import type { Enforcement } from './types.js';
+
+/** A run being set up: what the steps have made so far, and what to undo if one fails. */
+export interface Setup {
+  readonly engine: Engine;
+  readonly o: Normalized;
+  /** The program's absolute path (checkProgram). */
+  program: string;
+  readonly args: readonly string[];
+  /** A kill() arrived: the steps after the gate's spawn end it instead of releasing it. */
+  readonly killRequested: () => boolean;
+  /** The runner's ends, closed here on failure (or handed to the monitor). */
+  readonly runnerFds: number[];
+  /** The child's ends, closed in the runner once spawned. */
+  readonly childFds: number[];
+  /** The read end of the process's own stdin pipe (the `stdin` stream of a streaming run), or null. */
+  readonly stdinPipe: number | null;
+  plan?: CachedPlan;
+  lease?: SpawnerLease;
+  /** The fds that become the gate's 0-3. */
+  childStdio?: [number, number, number, number];
+  /** The runner's end of the program's stdin when the runner writes it (input, a caller's stream, or EOF). */
+  stdinWriter?: number;
+  stdout?: OutputSource;
+  stderr?: OutputSource;
+  gateFd?: number;
+  limits?: RunLimits;
+  pid?: number;
+  exit?: ExitWatch;
+  gate?: Socket;
+  t0?: bigint;
+  /** Stops feeding a caller's stdin stream (at the program's exit). */
+  stopStdin?: () => void;
+}
+
+type SetupRun = (s: Setup) => void | Promise<void>;
+
+/** The runner's steps, in order (see the module comment). */
+export const SETUP: ReadonlyArray<{ readonly step: SetupStep; readonly run: SetupRun }> = [
+  { step: 'harden runner', run: (s) => s.engine.hardenRunner() },
+  { step: 'exit watcher', run: (s) => s.engine.exitWatcher.ensure() },
+  { step: 'landlock', run: (s) => { s.plan = s.engine.policies.plan(s.o); } },
+  { step: 'spawner thread', run: async (s) => { s.lease = await s.engine.acquireSpawner(s.o, s.plan!); } },
+  { step: 'pipes', run: openPipes },
+  { step: 'spawn', run: spawnGate },
+  { step: 'rlimits', run: checkGateLimits },
+  { step: 'release', run: releaseGate },
+];
+
+/** A caller's fd must be open now; it is dup'd into the program at spawn. */
+function callerFd(option: string, fd: number): number {
+  try {
+    fstatSync(fd);
+  } catch {
+    throw new InvalidOptionError(option, fd, 'an open file descriptor');
+  }
+  return fd;
+}
+
+function output(s: Setup, option: 'stdout' | 'stderr', target: number | Writable | null): [number, OutputSource] {
+  if (typeof target === 'number') return [callerFd(option, target), null];
+  const [r, w] = pipe();
+  s.runnerFds.push(r);
+  s.childFds.push(w);
+  return [w, { fd: r, forward: target }];
+}
+
+/** stdin (the process's pipe, a caller's fd, a file, or a pipe the runner writes), stdout, stderr, the gate's socket. */
+function openPipes(s: Setup): void {
+  const o = s.o;
+  let stdin: number;
+  if (s.stdinPipe !== null) {
+    stdin = s.stdinPipe;
+  } else if (typeof o.stdin === 'number') {
+    stdin = callerFd('stdin', o.stdin);
+  } else if (o.stdinFile !== null) {
+    stdin = open(o.stdinFile, O_RDONLY | O_CLOEXEC, 0);
+    if (stdin < 0) {
+      throw new InvalidOptionError('stdinFile', o.stdinFile, `a readable file (open failed: ${new SysCallError('open', lastErrno()).code})`);
+    }
+    s.childFds.push(stdin);
+    if (fstatSync(stdin).isDirectory()) throw new InvalidOptionError('stdinFile', o.stdinFile, 'a file, not a directory');
+  } else {
+    const [r, w] = pipe();
+    s.childFds.push(r);
+    s.runnerFds.push(w);
+    s.stdinWriter = w;
+    stdin = r;
+  }
+  const [out, stdout] = output(s, 'stdout', o.stdout);
+  const [err, stderr] = output(s, 'stderr', o.stderr);
+  s.stdout = stdout;
+  s.stderr = stderr;
+  const [gateRunner, gateChild] = unixSocketPair();
+  s.runnerFds.push(gateRunner);
+  s.childFds.push(gateChild);
+  s.gateFd = gateRunner;
+  s.childStdio = [stdin, out, err, gateChild];
+}
+
+/** The gate, spawned by the spawner thread; from here on a failure must end it. */
+async function spawnGate(s: Setup): Promise<void> {
+  const o = s.o;
+  s.limits = runLimits(o, () => tasksOwnedBy(o.uid ?? process.getuid!()));
+  const pid = await s.lease!.spawner.spawn({
+    path: GATE, argv: gateArgv(o, s.program, s.args, s.limits, s.engine.faults), cwd: o.cwd,
+    envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+    fds: s.childStdio!,
+  });
+  s.pid = pid;
+  s.exit = s.engine.reaper.watch(pid);
+  for (const fd of s.childFds.splice(0)) close(fd);
+  s.runnerFds.splice(s.runnerFds.indexOf(s.gateFd!), 1);
+  s.gate = new Socket({ fd: s.gateFd!, readable: true, writable: true });
+}
+
+/** The gate says "limits set" (one line) before it waits; /proc/PID/limits must then show exactly those limits. */
+async function checkGateLimits(s: Setup): Promise<void> {
+  const ready = await gateReady(s.gate!);
+  if (s.killRequested()) return; // the run ends as killed, not as a setup failure
+  if (!ready) {
+    throw new SandboxSetupError('rlimits',
+      'the gate could not set the resource limits (its `ulimit` failed) and exited; the program was not started', { call: 'setrlimit' });
+  }
+  const mismatch = checkProcLimits(s.pid!, expectedProcLimits(s.limits!, s.engine.faults));
+  if (mismatch) throw new SandboxSetupError('rlimits', `/proc/${s.pid}/limits shows ${mismatch}; the program was not started`, { call: 'setrlimit' });
+}
+
+/** The line that lets the gate exec the program; then its stdin: `input`, a caller's stream, or EOF. */
+function releaseGate(s: Setup): void {
+  s.t0 = process.hrtime.bigint();
+  s.gate!.end('\n');
+  s.gate!.on('error', () => undefined);
+  if (s.stdinWriter === undefined) return;
+  s.runnerFds.splice(s.runnerFds.indexOf(s.stdinWriter), 1);
+  const sink = new Socket({ fd: s.stdinWriter, readable: false, writable: true });
+  sink.on('error', () => undefined); // EPIPE when the program does not read: not the runner's error
+  const source = s.o.stdin;
+  if (source !== null && typeof source !== 'number') feed(s, source, sink);
+  else if (s.o.input) sink.end(s.o.input);
+  else sink.end();
+}
+
+/** Pipes a caller's stream to the program until either ends (an unreadable stream is EOF to the program). */
+function feed(s: Setup, source: Readable, sink: Socket): void {
+  const onError = () => sink.end();
+  source.on('error', onError);
+  source.pipe(sink);
+  s.stopStdin = () => {
+    source.unpipe(sink);
+    source.off('error', onError);
+    sink.destroy();
+  };
+}
+
+/** Kills a gate that is not to be released (before it could run anything) and reaps it. */
+async function endGate(s: Setup): Promise<void> {
+  if (s.pid === undefined) return;
+  s.gate?.destroy();
+  kill(s.pid, SIGKILL);
+  await s.engine.reaper.exited(s.exit!);
+  s.engine.reaper.reap(s.pid);
+}
+
+/** Undoes a setup that did not reach the monitor: the gate ended, every fd closed, the spawner thread given back. */
+export async function abandon(s: Setup): Promise<void> {
+  await endGate(s);
+  for (const fd of [...s.runnerFds.splice(0), ...s.childFds.splice(0)]) close(fd);
+  s.lease?.release();
+}
+
+/** A failed step as the SandboxSetupError that names it (errors that are the caller's pass through as they are). */
+export function stepError(step: SetupStep, e: unknown): unknown {
+  if (!(e instanceof SysCallError)) return e;
+  return new SandboxSetupError(step, e.detail ?? '', { call: e.call, errno: e.errno, cause: e });
+}
+
+export function enforcement(s: Setup): Enforcement | null {
+  const info = s.lease?.spawner.info;
+  if (!info) return null;
+  return {
+    landlock: info.landlock,
+    seccomp: { arch: hostArch(), instructions: info.filterInstructions, processes: s.o.processes },
+    noNewPrivs: true,
+    uid: s.o.uid ?? process.getuid!(),
+    gid: s.o.gid ?? process.getgid!(),
+    rlimits: { ...s.limits! },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The /proc parsers of src/engine/procfs.ts on literal text (no kernel), and the readers on this process.
+ */
+import { describe, expect, it } from 'vitest';
+import { limitsMismatch, parseStat, sampleProc, statusKiB, statusName, tasksOwnedBy } from '../../dist/engine/procfs.js';
+
+// A /proc/PID/stat line whose comm holds a space and a parenthesis: fields after the LAST ')' are the ones counted.
+const STAT = '4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 20 0 1 0 12345 1000000 200 '
+  + '18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0';
+
+const STATUS = 'Name:\tsolution\nUmask:\t0022\nState:\tS (sleeping)\nVmPeak:\t  204800 kB\nVmSize:\t  100000 kB\n'
+  + 'VmHWM:\t    1536 kB\nVmRSS:\t    1024 kB\nThreads:\t1\n';
+
+const LIMITS = [
+  'Limit                     Soft Limit           Hard Limit           Units     ',
+  'Max cpu time              3                    3                    seconds   ',
+  'Max file size             268435456            268435456            bytes     ',
+  'Max processes             1                    1                    processes ',
+  'Max open files            64                   128                  files     ',
+].join('\n');
+
+describe('parseStat', () => {
+  it('reads the session and utime + stime after the last parenthesis', () => {
+    expect(parseStat(STAT)).toEqual({ session: 4242, cpuSeconds: 1.75 });
+  });
+});
+
+describe('status fields', () => {
+  it('reads VmHWM, VmPeak and VmRSS in KiB, and 0 for a missing field', () => {
+    expect(statusKiB(STATUS, 'VmHWM')).toBe(1536);
+    expect(statusKiB(STATUS, 'VmPeak')).toBe(204800);
+    expect(statusKiB(STATUS, 'VmRSS')).toBe(1024);
+    expect(statusKiB('Name:\tkthread\n', 'VmHWM')).toBe(0);
+  });
+
+  it('reads the name', () => {
+    expect(statusName(STATUS)).toBe('solution');
+    expect(statusName('')).toBe('');
+  });
+});
+
+describe('limitsMismatch', () => {
+  it('is null when every soft and hard value is the expected one', () => {
+    expect(limitsMismatch(LIMITS, { 'Max cpu time': 3, 'Max file size': 268435456, 'Max processes': 1 })).toBeNull();
+  });
+
+  it('names the first row whose soft or hard value differs, or that is missing', () => {
+    expect(limitsMismatch(LIMITS, { 'Max cpu time': 4 })).toBe('"Max cpu time              3                    3                    seconds" (expected 4)');
+    expect(limitsMismatch(LIMITS, { 'Max open files': 64 })).toMatch(/^"Max open files +64 +128 +files" \(expected 64\)$/);
+    expect(limitsMismatch(LIMITS, { 'Max stack size': 8388608 })).toBe('"Max stack size missing" (expected 8388608)');
+  });
+});
+
+describe('readers on this process', () => {
+  it('sampleProc sees this process, and null for a pid that does not exist', () => {
+    const s = sampleProc(process.pid)!;
+    expect(s.hwm).toBeGreaterThan(0);
+    expect(s.vmPeak).toBeGreaterThanOrEqual(s.hwm);
+    expect(s.cpu).toBeGreaterThan(0);
+    expect(sampleProc(0x7ffffff0)).toBeNull();
+  });
+
+  it('tasksOwnedBy counts this process\'s own threads among its uid\'s tasks', () => {
+    expect(tasksOwnedBy(process.getuid!())).toBeGreaterThanOrEqual(1);
+    expect(tasksOwnedBy(0xfffffff0)).toBe(0);
+  });
+});
