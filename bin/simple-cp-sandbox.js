@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Thin on purpose: parsing, running and every message live in dist/cli/main.js. This file only turns main()'s
-// answer into the process's exit code, after the library's threads are shut down and output is flushed (no
-// process.exit, which could cut a pending write).
-import { main, shutdown } from '../dist/cli/main.js';
-import { oneLine } from '../dist/util/text.js';
+// Thin on purpose: parsing, running and every message live in src/cli/main.ts, here as its bundle (dist/bundle/main.js,
+// scripts/bundle.mjs: one file to load instead of dozens). This file only turns main()'s answer into the process's
+// exit code, after the library's threads are shut down and output is flushed (no process.exit, which could cut a
+// pending write).
+import { main, oneLine, shutdown } from '../dist/bundle/main.js';
 
 let code;
 try {

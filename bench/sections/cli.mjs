@@ -56,7 +56,7 @@ export async function cli(ctx) {
       rows,
       notes: [
         `${reps} repetitions each, interleaved (order rotated each repetition, one uncounted warm-up pass). Target: at most 1.5x node -e 0. Measured: ${ratio.toFixed(2)}x.`,
-        `Where the CLI's time goes (cold-probe medians, ms): node start ${split.nodeBoot.toFixed(1)}, import dist/cli/main.js ${split.importCli.toFixed(1)}, `
+        `Where the CLI's time goes (cold-probe medians, ms): node start ${split.nodeBoot.toFixed(1)}, import dist/bundle/main.js ${split.importCli.toFixed(1)}, `
           + `main() incl. the first run (spawner + exit-watcher threads start) ${split.mainRun.toFixed(1)}, shutdown() ${split.shutdown.toFixed(1)}, process exit ${split.exit.toFixed(1)}.`,
         `Floor of this design (nothing of ours loaded, no run): node + koffi ${(stats[FLOOR_KOFFI].median / base).toFixed(2)}x, `
           + `node + koffi + one worker thread loading koffi ${floor.toFixed(2)}x node -e 0. The target allows ${(0.5 * base).toFixed(1)} ms over node -e 0; `

@@ -4,7 +4,8 @@
  *
  * Cold start: a plain run loads this module, the option data and the fast scanner, starts the engine's first two
  * threads (engine/warm.ts) and only then loads the engine, so their boot overlaps the engine's loading. commander
- * (program.ts) and the subcommands' modules are imported only when needed.
+ * (program.ts) and the subcommands' modules are imported only when needed. The bin loads all of it as one bundle
+ * (scripts/bundle.mjs), whose lazily imported parts are still evaluated only when needed.
  */
 import { prestart } from '../engine/warm.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
@@ -20,6 +21,8 @@ import type { CliIo } from './types.js';
 
 /** Ends the library's spawner threads if a run started them (the bin awaits this before it sets the exit code). */
 export { shutdownEngine as shutdown } from './load-engine.js';
+/** For the bin's last-resort message. */
+export { oneLine } from '../util/text.js';
 
 /** The CLI's own process streams; stdin is only touched when a run forwards it. */
 export function processIo(): CliIo {

@@ -1,5 +1,5 @@
 /**
- * Helpers of the CLI tests: spawn the BUILT bin (`node bin/simple-cp-sandbox.js`, which imports dist/cli/main.js)
+ * Helpers of the CLI tests: spawn the BUILT bin (`node bin/simple-cp-sandbox.js`, which imports dist/bundle/main.js)
  * and compile the fixture programs (fixtures/cli/*.c) with gcc into a temp directory.
  *
  * Root runners run programs as uid 65534, so the fixture directory is 0755 (and its files 0755), and any
@@ -17,8 +17,8 @@ export const BIN = path.join(ROOT, 'bin', 'simple-cp-sandbox.js');
 export const FIXTURES = path.join(ROOT, 'fixtures', 'cli');
 export const isRoot = process.geteuid?.() === 0;
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  throw new Error('dist/cli/main.js is missing: build first (npm run build)');
+if (!existsSync(path.join(ROOT, 'dist', 'bundle', 'main.js'))) {
+  throw new Error('dist/bundle/main.js is missing: build first (npm run build)');
 }
 
 export interface CliRun {
