@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 
 const dist = new URL('../dist/', import.meta.url);
 await build({
-  entryPoints: ['cli/main.js', 'engine/spawner-worker.js', 'engine/exit-watcher-worker.js'].map((p) => new URL(p, dist).pathname),
+  entryPoints: ['cli/main.js', 'engine/spawner-worker.js', 'engine/supervisor-worker.js'].map((p) => new URL(p, dist).pathname),
   outdir: new URL('bundle/', dist).pathname,
   entryNames: '[name]',
   bundle: true,

@@ -7,10 +7,11 @@
  * it never creates or writes anything under /sys/fs/cgroup. The one thing it runs is the self-test: /bin/true
  * through the library with the default options, which proves a run works here and reports what it enforced.
  */
-import { accessSync, constants as fsc, readFileSync } from 'node:fs';
+import { accessSync, constants as fsc, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULTS } from '../engine/options.js';
+import { BUILT_GATE, reachable } from '../engine/gate.js';
+import { DEFAULTS, isRoot } from '../engine/options.js';
 import type { Enforcement } from '../engine/types.js';
 import { HOST_ARCH } from '../native/arch.js';
 import { oneLine } from '../util/text.js';
@@ -151,6 +152,28 @@ function userCheck(): Check {
   };
 }
 
+/** The gate binary every run starts through (built from src/gate/gate.c), and whether the program's user reaches it. */
+function gateCheck(): Check {
+  let size: number;
+  try {
+    const st = statSync(BUILT_GATE);
+    if (!st.isFile()) throw new Error('not a regular file');
+    accessSync(BUILT_GATE, fsc.X_OK);
+    size = st.size;
+  } catch (e) {
+    return { name: 'gate', status: 'fail', summary: `${BUILT_GATE} is unusable (${errorText(e)}): build it with npm run build `
+      + '(needs gcc and libc6-dev)', lines: [], data: { path: BUILT_GATE, error: errorText(e) } };
+  }
+  const uid = isRoot ? DEFAULTS.uid : process.getuid!();
+  const gid = isRoot ? DEFAULTS.gid : process.getgid!();
+  const direct = !isRoot || reachable(BUILT_GATE, uid, gid);
+  return {
+    name: 'gate', status: 'ok',
+    summary: `${BUILT_GATE} (${size} bytes)${direct ? '' : `: uid ${uid} cannot reach it, so runs use a copy in ${os.tmpdir()}`}`,
+    lines: [], data: { path: BUILT_GATE, size, reachable: direct },
+  };
+}
+
 /** The cgroup v2 hierarchy of this process, if one is mounted: read-only probing (files read, access(2)). */
 function cgroupCheck(): Check {
   const line = (readText('/proc/self/cgroup') ?? '').split('\n').find((l) => l.startsWith('0::'));
@@ -161,7 +184,7 @@ function cgroupCheck(): Check {
     .map((f) => ({ root: f[3]!, point: f[4]! }))[0];
   if (line === undefined || mount === undefined) {
     return { name: 'cgroup v2', status: 'info', summary: 'not available to this process (not used: peak memory comes from '
-      + '/proc/PID/status, limits from rlimits)', lines: [], data: { available: false } };
+      + 'the gate\'s wait4, limits from rlimits)', lines: [], data: { available: false } };
   }
   const rel = line.slice(3).trim();
   const within = mount.root === '/' ? rel : path.relative(mount.root, rel);
@@ -177,7 +200,7 @@ function cgroupCheck(): Check {
     name: 'cgroup v2', status: 'info',
     summary: `${hybrid ? 'hybrid (v1 + v2), ' : ''}v2 at ${mount.point}, this process in ${rel}; controllers: `
       + `${controllers.length ? controllers.join(' ') : 'none'}; writable (access(2)): ${writable ? 'yes' : 'no'}`,
-    lines: ['not used by the sandbox: peak memory comes from /proc/PID/status, limits from rlimits'],
+    lines: ['not used by the sandbox: peak memory comes from the gate\'s wait4, limits from rlimits'],
     data: { available: true, mountPoint: mount.point, hybrid, cgroup: rel, directory: dir, controllers, writable, used: false },
   };
 }
@@ -213,7 +236,8 @@ async function selfTest(): Promise<{ check: Check; enforced: Enforcement | null 
 }
 
 export async function doctor(): Promise<{ report: DoctorReport; checks: Check[]; enforced: Enforcement | null }> {
-  const checks = [platformCheck(), await landlockCheck(), await seccompCheck(), noNewPrivsCheck(), userCheck(), cgroupCheck()];
+  const checks = [platformCheck(), await landlockCheck(), await seccompCheck(), noNewPrivsCheck(), userCheck(), gateCheck(),
+    cgroupCheck()];
   const test = await selfTest();
   checks.push(test.check);
   const failed = checks.filter((c) => c.status === 'fail');

@@ -137,7 +137,7 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
   }),
   def<number>({
     key: 'memory', flag: '--memory', valueName: 'MiB', parse: parseMebibytes('--memory'),
-    description: 'memory limit in MiB: peak resident memory above it is MLE (address space capped at twice it)',
+    description: 'memory limit in MiB: peak resident memory above it is MLE (reserved address space is not counted)',
     defaultText: `${DEFAULTS.memory / MiB}`, example: '--memory 256', libraryKey: 'memory',
     apply: (t, v) => { t.memory = v; },
   }),

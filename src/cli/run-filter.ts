@@ -1,7 +1,7 @@
 /**
  * The seccomp filter a run installs, for `seccomp` and `doctor`: the default judge policy (src/seccomp) plus the
  * engine's own rules (src/engine/filter.ts: no signal or pidfd to the runner or its spawner thread, no other
- * process's limits...), compiled by the engine's own compileRun(), with the exit watcher's stop on exit_group.
+ * process's limits...), compiled by the engine's own compileRun().
  *
  * Two values in it belong to a run: the runner's pid (here this process's, as a run started by this CLI would
  * have) and the spawner thread's tid, which exists only once the thread does; it is shown as pid_max, a value no

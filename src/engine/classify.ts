@@ -12,12 +12,12 @@ const SIGNAL_NAMES = new Map<number, string>();
 for (const [name, n] of Object.entries(osc.signals)) if (!SIGNAL_NAMES.has(n)) SIGNAL_NAMES.set(n, name);
 
 /**
- * What language runtimes print when an allocation fails (the address space is capped at 2 x memory): Python,
+ * What language runtimes print when an allocation fails (RLIMIT_DATA is 2 x memory, a JVM has its -Xmx): Python,
  * C++ (libstdc++), Java, Go, Rust, .NET, Node/V8 and glibc's perror(ENOMEM).
  */
 const OUT_OF_MEMORY = /MemoryError|std::bad_alloc|java\.lang\.OutOfMemoryError|runtime: out of memory|memory allocation of \d+ bytes failed|System\.OutOfMemoryException|JavaScript heap out of memory|Cannot allocate memory/;
-/** An allocation refused by RLIMIT_AS leaves the program's virtual peak this close to the cap. */
-const AS_CAP_SLACK = 64 * 1024 * 1024;
+/** An allocation refused by RLIMIT_DATA leaves the program's data this close to the limit (an eighth of it). */
+const DATA_SLACK_FRACTION = 8;
 
 export type Limit = NonNullable<RunResult['limit']>;
 
@@ -34,9 +34,10 @@ export interface Observed {
   cpuTime: number;
   /** Seconds from the gate's release to the exit being seen. */
   wallTime: number;
-  /** The largest VmHWM / VmPeak seen (samples and exit_group), bytes. */
+  /** Peak resident memory (the gate's wait4, or the largest VmHWM sampled), bytes. */
   peakMemory: number;
-  vmPeak: number;
+  /** The largest VmData sampled, bytes. */
+  dataPeak: number;
   stdout: Captured;
   stderr: Captured;
   /** Why the runner killed the run, if it did: a limit it saw, or a caller's kill(). */
@@ -48,6 +49,8 @@ export interface Observed {
 export interface VerdictLimits {
   cpuTime: number;
   memory: number;
+  /** RLIMIT_DATA, bytes. */
+  data: number;
 }
 
 /**
@@ -59,9 +62,8 @@ export function limitOf(r: Observed, l: VerdictLimits): RunResult['limit'] {
   const abnormal = r.signal !== null || r.exitCode !== 0;
   if (r.cpuTime >= l.cpuTime || r.signal === SIGXCPU) return 'cpu';
   if (r.peakMemory > l.memory) return 'memory';
-  // The address space is capped at 2 x memory: an allocation that failed against it leaves the program close to
-  // the cap when it dies of it.
-  if (abnormal && r.vmPeak + AS_CAP_SLACK >= 2 * l.memory) return 'memory';
+  // An allocation that failed against RLIMIT_DATA leaves the program close to that limit when it dies of it.
+  if (abnormal && r.dataPeak + l.data / DATA_SLACK_FRACTION >= l.data) return 'memory';
   // One allocation far larger than the cap fails while the program is still small, and its runtime reports it in
   // words of its own before exiting non-zero. Only a failed run is looked at, and only its stderr's end.
   if (abnormal && OUT_OF_MEMORY.test(r.stderr.data.subarray(-4096).toString('latin1'))) return 'memory';

@@ -1,6 +1,6 @@
 /**
  * The Engine: what runs share within one process — the pool of restricted spawner threads, the policy cache
- * (Landlock plans, filter templates), the exit watcher, the reaper and the threads started ahead (spares) — and the
+ * (Landlock plans, filter templates), the supervisor, the reaper and the threads started ahead (spares) — and the
  * entry points of a run. runExecutable() and friends (index.ts) use a default instance; a service or a test that
  * wants its own lifecycle, pool size or (tests) injected faults makes its own.
  */
@@ -8,7 +8,7 @@ import { check } from '../native/libc.js';
 import { PR_SET_DUMPABLE, prctl } from '../native/prctl.js';
 import { MIN_SUPPORTED_ABI } from '../landlock/abi.js';
 import { InvalidOptionError } from './errors.js';
-import { ExitWatcher } from './exit-watcher.js';
+import { Supervisor } from './supervisor.js';
 import type { Normalized } from './options.js';
 import { PolicyCache, type CachedPlan } from './policy-cache.js';
 import { DEFAULT_POOL_OPTIONS, SpawnerPool, type PoolOptions, type Spawner } from './pool.js';
@@ -46,7 +46,7 @@ function checkFaults(f: Faults | undefined): Faults | null {
 export class Engine {
   readonly policies: PolicyCache;
   readonly reaper = new Reaper();
-  readonly exitWatcher: ExitWatcher;
+  readonly supervisor = new Supervisor();
   readonly spares: Spares;
   readonly faults: Faults | null;
   private readonly poolOptions: PoolOptions;
@@ -58,7 +58,6 @@ export class Engine {
     this.poolOptions = { ...DEFAULT_POOL_OPTIONS, ...options.pool };
     this.spares = options.spares ?? new Spares();
     this.policies = new PolicyCache(this.faults);
-    this.exitWatcher = new ExitWatcher(this.spares);
   }
 
   /** Starts `file` in the sandbox; see SandboxedProcess. Throws InvalidOptionError at once for a bad option. */
@@ -75,7 +74,7 @@ export class Engine {
     }
   }
 
-  /** Starts this engine's first spawner thread and exit watcher now, before its first run (warm.ts). */
+  /** Starts this engine's first spawner thread now, before its first run (warm.ts). */
   prestart(): void {
     this.spares.prestart();
   }
@@ -85,8 +84,9 @@ export class Engine {
     const p = this.pool;
     this.pool = null;
     if (p) await p.shutdown();
-    await this.exitWatcher.end();
+    await this.supervisor.end();
     await this.spares.stop();
+    this.policies.close();
   }
 
   /** Spawner threads alive now (for tests and doctor). */
@@ -111,16 +111,17 @@ export class Engine {
   async acquireSpawner(o: Normalized, cp: CachedPlan): Promise<SpawnerLease> {
     const pool = this.pool ??= new SpawnerPool({
       newThread: () => this.spares.takeSpawnerThread(),
-      addListener: (fd) => this.exitWatcher.addListener(fd),
+      addListener: (fd) => this.supervisor.addListener(fd),
     }, this.poolOptions);
     // With faults, every run gets threads of its own: a fault must not outlive the run it was set for.
     const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths, o.processes, o.uid, o.gid, cp.generation,
       this.faults ? Math.random() : 0]);
     const init = async (): Promise<SpawnerInit> => ({
       landlockPlan: cp.plan, filter: await this.policies.filterTemplate(o.processes),
-      dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! }, ...(this.faults ? { faults: { ...this.faults } } : {}),
+      dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! }, listener: o.processes > 1,
+      ...(this.faults ? { faults: { ...this.faults } } : {}),
     });
-    const spawner = await pool.acquire(key, init);
+    const spawner = await pool.acquire(key, init, o.processes > 1);
     return { spawner, release: () => pool.release(key, spawner) };
   }
 }

@@ -81,8 +81,8 @@ export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
   );
   if (o.processes > 1) {
     rules.push(
-      { syscall: 'setsid', action: USER_NOTIF, reason: 'the exit watcher allows it only to a direct child of the runner' },
-      { syscall: 'setpgid', action: USER_NOTIF, reason: 'the exit watcher allows it only to a direct child of the runner' },
+      { syscall: 'setsid', action: USER_NOTIF, reason: 'the supervisor allows it only to the gate and to its child before the exec (the group the runner kills)' },
+      { syscall: 'setpgid', action: USER_NOTIF, reason: 'the supervisor allows it only to the gate and to its child before the exec (the group the runner kills)' },
     );
   }
   return rules;
@@ -90,7 +90,7 @@ export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
 
 /** The policy a spawner thread installs (default judge policy + engineRules), compiled with its listing comments. */
 export function compileRun(o: SpawnerFilterOptions, arch: Arch): CompiledFilter {
-  const rules = [...engineRules(o), ...defaultRules({ processes: o.processes, exitNotify: true })];
+  const rules = [...engineRules(o), ...defaultRules({ processes: o.processes })];
   return compile(definePolicy({ defaultAction: ALLOW, rules }), arch);
 }
 
@@ -133,9 +133,9 @@ export interface RunFilter {
 }
 
 /**
- * The filter a run with these options installs (the default judge policy plus the engine's rules, with exit_group
- * stopped for the exit watcher), for this runner's pid and the given spawner tid: raw and as a listing. The one
- * source of compileRunFilter, runFilterListing and the CLI's `seccomp` and `doctor`.
+ * The filter a run with these options installs (the default judge policy plus the engine's rules), for this
+ * runner's pid and the given spawner tid: raw and as a listing. The one source of compileRunFilter,
+ * runFilterListing and the CLI's `seccomp` and `doctor`.
  */
 export function describeRunFilter(o: RunFilterOptions = {}): RunFilter {
   const processes = o.processes ?? 1;
@@ -146,7 +146,7 @@ export function describeRunFilter(o: RunFilterOptions = {}): RunFilter {
   const c = compileRun({ processes, runnerPid, spawnerTid }, arch);
   const header = [
     `; seccomp filter of a run with processes ${processes}, ${arch}: ${c.program.length} instructions`,
-    '; the default judge policy plus the engine\'s rules, and exit_group stopped for the exit watcher (USER_NOTIF)',
+    '; the default judge policy plus the engine\'s rules (with processes > 1, setsid and setpgid go to the supervisor: USER_NOTIF)',
     `; runner pid ${runnerPid}${o.runnerPid === undefined ? ' (this process)' : ''} and spawner thread tid ${spawnerTid}`
       + `${o.spawnerTid === undefined ? ' (pid_max: a run uses its spawner thread\'s tid)' : ''} appear as constants`,
   ].join('\n');

@@ -1,42 +1,39 @@
 /**
- * The gate: the process a spawner thread spawns for a run, which sets its own resource limits, says so, waits for
- * the runner's word and only then becomes the program. Limits are per process and cannot be put on a thread of the
- * runner, and prlimit(2) on the gate from outside would need CAP_SYS_RESOURCE (or the program's uid), so the gate
- * sets them on itself:
+ * The gate (src/gate/gate.c, built into dist/gate/gate): the process a spawner thread spawns for a run. It sets the
+ * run's limits, starts the program's process with clone(CLONE_VM | CLONE_VFORK) so that its figures are its own,
+ * and that child, before its exec, takes the final process limit and a process group of its own, says its pid, and
+ * waits for the runner's word, which carries the own-/proc Landlock layer built for that pid. The gate then waits
+ * for the program and reports its exit status and exact rusage; if the runner goes away first, it kills the
+ * program's group.
  *
- *   /bin/sh -c 'ulimit -t .. && ulimit -v .. && ... && shift 6 && echo >&3 || exit 125;
- *              read -r _ <&3 || exit 125; exec 3<&-; exec "$0" "$@"'  PROGRAM LIMITS... ARGS...
- *
- * with fd 3 one end of a socketpair. The runner reads the line, compares /proc/PID/limits with what it asked for,
- * and writes the line that releases the gate. If anything fails the runner closes fd 3 unwritten: `read` fails,
- * the shell exits 125, and the program never runs.
+ * This module is the runner's side: the gate's argv, the limits it sets and what /proc/PID/limits must then show,
+ * where the binary is, and the lines the gate and its child say on fd 3 (a socketpair).
  */
-import path from 'node:path';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { SandboxSetupError } from './errors.js';
 import type { Normalized } from './options.js';
+import { EXECUTE, reachableBy } from './program.js';
 import type { Faults } from './protocol.js';
 
-export const GATE = '/bin/sh';
-/** The gate's comm (/bin/sh's file name): until the exec, /proc shows it instead of the program's. */
-export const GATE_COMM = 'sh';
-/** How long the gate may take to set its limits and say so. */
+/** How long the gate may take to answer one step (it answers within milliseconds). */
 export const GATE_TIMEOUT_MS = 10_000;
 
-/**
- * $0 is the program, $1..$6 the limits, the rest the program's arguments. dash's `ulimit` sets soft and hard
- * together and can only lower them, so the program cannot raise them again.
- */
-const GATE_SCRIPT = 'ulimit -t "$1" && ulimit -v "$2" && ulimit -s "$3" && ulimit -f "$4" && ulimit -n "$5" && '
-  + 'ulimit -p "$6" && ulimit -c 0 && ulimit -l 0 && ulimit -r 0 && shift 6 && echo >&3 || exit 125; '
-  + 'read -r _ <&3 || exit 125; exec 3<&-; exec "$0" "$@"';
+/** A limit's value, or unlimited (RLIM_INFINITY). */
+export type LimitValue = number | 'unlimited';
 
-/** The limits a run's gate sets, in bytes and counts (what `enforced.rlimits` reports). */
+/** The limits of a run's program, in seconds, bytes and counts (what `enforced.rlimits` reports). */
 export interface RunLimits {
   /** RLIMIT_CPU, seconds: a backstop only, the monitor kills within a tick of cpuTime. */
   cpu: number;
-  /** RLIMIT_AS, bytes. */
-  as: number;
-  stack: number;
+  /** RLIMIT_DATA, bytes: private writable memory (reservations count only once writable). */
+  data: number;
+  /** RLIMIT_STACK, bytes: the main thread's stack, and what glibc gives every thread when set (not unlimited). */
+  stack: LimitValue;
   fsize: number;
   nofile: number;
   nproc: number;
@@ -46,41 +43,42 @@ export interface RunLimits {
 }
 
 /**
- * The limits of a run. RLIMIT_NPROC counts every task (process or thread) of the REAL uid on the machine: with one
- * process the limit is 1 whatever else that uid runs (no fork, vfork, clone or thread can succeed); with more, the
- * uid's tasks that exist now (`tasksOfUid`, counted only then) are added, so the count is exact only when the uid
- * runs nothing else (docs/principles.md, "Processes").
+ * The limits of a run. RLIMIT_DATA is twice the memory limit and 1 GiB (runtimes' untouched thread stacks count):
+ * a backstop against a fast allocator between two samples, which does not count reserved address space (a JVM's
+ * heap, Go's arenas, V8's cage); MLE itself is decided on resident memory. RLIMIT_NPROC counts every task (process
+ * or thread) of the REAL uid on the machine: with one process the limit is 1 whatever else that uid runs (no fork,
+ * vfork, clone or thread can succeed); with more, the uid's tasks that exist now (`tasksOfUid`, counted only then)
+ * and the gate are added, so the count is exact only when the uid runs nothing else (docs/principles.md,
+ * "Processes").
  */
 export function runLimits(o: Normalized, tasksOfUid: () => number): RunLimits {
   return {
     cpu: Math.ceil(o.cpuTime) + 1,
-    // dash takes -v and -s in KiB, -f in 512-byte blocks: the limits are what those units can express.
-    as: Math.floor((o.memory * 2) / 1024) * 1024,
-    stack: Math.floor(o.stack / 1024) * 1024,
-    fsize: Math.floor(o.fileSize / 512) * 512,
+    data: o.memory * 2 + 1024 * 1024 * 1024,
+    stack: o.stack ?? 'unlimited',
+    fsize: o.fileSize,
     nofile: o.openFiles,
-    nproc: o.processes === 1 ? 1 : o.processes + tasksOfUid(),
+    nproc: o.processes === 1 ? 1 : o.processes + tasksOfUid() + 1,
     core: 0,
     memlock: 0,
-    // No real-time scheduling, whatever the runner's own RLIMIT_RTPRIO: a SCHED_FIFO busy loop would starve the
-    // runner's threads on that core until RLIMIT_CPU.
     rtprio: 0,
   };
 }
 
-/** The gate's argv for `program` under `limits` (faults: ask for what cannot be set, or expect what was not). */
-export function gateArgv(o: Normalized, program: string, args: readonly string[], l: RunLimits, faults: Faults | null): string[] {
+const arg = (v: LimitValue) => (v === 'unlimited' ? 'u' : String(v));
+
+/** The gate's argv (gate.c: `gate 1 CPU DATA STACK FSIZE NOFILE NPROC -- PROGRAM ARGS...`). */
+export function gateArgv(gate: string, program: string, args: readonly string[], l: RunLimits, faults: Faults | null): string[] {
+  // The fault asks for more open files than any hard limit allows: the gate's setrlimit fails.
   const nofile = faults?.rlimitFails ? 1 << 30 : l.nofile;
-  const limits = [l.cpu, l.as / 1024, l.stack / 1024, l.fsize / 512, nofile, l.nproc].map(String);
-  // dash exports PWD when it starts; unless the caller's env has one, the program must not see it.
-  return [GATE, '-c', 'PWD' in o.env ? GATE_SCRIPT : `unset PWD; ${GATE_SCRIPT}`, program, ...limits, ...args];
+  return [gate, '1', ...[l.cpu, l.data, l.stack, l.fsize, nofile, l.nproc].map(arg), '--', program, ...args];
 }
 
-/** What /proc/PID/limits of the waiting gate must show, soft and hard, by row name. */
-export function expectedProcLimits(l: RunLimits, faults: Faults | null): Record<string, number> {
+/** What /proc/PID/limits of the program's process must show before its exec, soft and hard, by row name. */
+export function expectedProcLimits(l: RunLimits, faults: Faults | null): Record<string, LimitValue> {
   return {
     'Max cpu time': faults?.rlimitMismatch ? l.cpu + 1 : l.cpu,
-    'Max address space': l.as,
+    'Max data size': l.data,
     'Max stack size': l.stack,
     'Max file size': l.fsize,
     'Max open files': l.nofile,
@@ -91,30 +89,147 @@ export function expectedProcLimits(l: RunLimits, faults: Faults | null): Record<
   };
 }
 
-/** The comm the program will have once the gate has exec'd it: its file name cut to 15 bytes (TASK_COMM_LEN). */
-export function commOf(file: string): string {
-  return Buffer.from(path.basename(file)).subarray(0, 15).toString('latin1');
+/** A line from the gate or its child (gate.c's protocol). */
+export type GateLine =
+  | { kind: 'pid'; pid: number }
+  | { kind: 'started' }
+  | { kind: 'exit'; wstatus: number; cpuTime: number; maxRssKiB: number }
+  | { kind: 'failed'; call: string; errno: number }
+  | { kind: 'exec-failed'; errno: number };
+
+/** Parses one line; anything else is a protocol error (null). */
+export function parseGateLine(line: string): GateLine | null {
+  const f = line.split(' ');
+  const n = (s: string | undefined) => (s !== undefined && /^-?\d+$/.test(s) ? Number(s) : NaN);
+  switch (f[0]) {
+    case 'p': return f.length === 2 && n(f[1]) > 0 ? { kind: 'pid', pid: n(f[1]) } : null;
+    case 's': return f.length === 1 ? { kind: 'started' } : null;
+    case 'x': {
+      const [w, u, s, m] = [n(f[1]), n(f[2]), n(f[3]), n(f[4])];
+      return f.length === 5 && [w, u, s, m].every(Number.isFinite)
+        ? { kind: 'exit', wstatus: w, cpuTime: (u + s) / 1e6, maxRssKiB: m } : null;
+    }
+    case 'f': return f.length === 3 && /^[\w(),]+$/.test(f[1]!) && n(f[2]) >= 0 ? { kind: 'failed', call: f[1]!, errno: n(f[2]) } : null;
+    case 'e': return f.length === 2 && n(f[1]) >= 0 ? { kind: 'exec-failed', errno: n(f[1]) } : null;
+    default: return null;
+  }
 }
 
 /**
- * Resolves true when the gate has said "limits set" (one line on its socket), false when it closed the socket or
- * said nothing within GATE_TIMEOUT_MS (it answers within milliseconds).
+ * The lines the gate says on its socket, one at a time. `next()` resolves with the next line, or null when the
+ * socket closed or nothing came within GATE_TIMEOUT_MS; `onLine` (replacing next) receives every line from then on.
  */
-export function gateReady(gate: Socket): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    let got = '';
-    const done = (v: boolean) => {
-      clearTimeout(timer);
-      gate.off('data', onData);
-      gate.off('close', onClose);
-      gate.off('error', onClose);
-      resolve(v);
+export class GateChannel {
+  private buffered = '';
+  private readonly lines: string[] = [];
+  private waiter: ((l: string | null) => void) | null = null;
+  private listener: ((l: GateLine | null) => void) | null = null;
+  private closed = false;
+
+  constructor(readonly socket: Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buffered += d.toString('latin1');
+      for (let i = this.buffered.indexOf('\n'); i >= 0; i = this.buffered.indexOf('\n')) {
+        this.deliver(this.buffered.slice(0, i));
+        this.buffered = this.buffered.slice(i + 1);
+      }
+    });
+    const end = () => {
+      this.closed = true;
+      this.waiter?.(null);
+      this.waiter = null;
+      this.listener?.(null);
     };
-    const onData = (d: Buffer) => { got += d.toString('latin1'); if (got.includes('\n')) done(true); };
-    const onClose = () => done(false);
-    const timer = setTimeout(onClose, GATE_TIMEOUT_MS);
-    gate.on('data', onData);
-    gate.once('close', onClose);
-    gate.once('error', onClose);
-  });
+    socket.on('close', end);
+    socket.on('error', end);
+  }
+
+  private deliver(line: string): void {
+    if (this.listener) this.listener(parseGateLine(line) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+    else if (this.waiter) { const w = this.waiter; this.waiter = null; w(line); }
+    else this.lines.push(line);
+  }
+
+  /** The next line, parsed (a malformed one is a protocol failure); null when the gate is gone or silent. */
+  next(): Promise<GateLine | null> {
+    const queued = this.lines.shift();
+    if (queued !== undefined) return Promise.resolve(parseGateLine(queued) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.waiter = null; resolve(null); }, GATE_TIMEOUT_MS);
+      this.waiter = (l) => { clearTimeout(timer); resolve(l === null ? null : parseGateLine(l) ?? { kind: 'failed', call: 'protocol', errno: 0 }); };
+    });
+  }
+
+  /** Every line from now on (and null once the socket closes), for the monitor. */
+  onLine(cb: (l: GateLine | null) => void): void {
+    this.listener = cb;
+    for (const l of this.lines.splice(0)) cb(parseGateLine(l) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+    if (this.closed) cb(null);
+  }
+}
+
+/** A line that is not the expected one, as the setup error of `step`. */
+export function unexpected(step: 'rlimits' | 'release', line: GateLine | null, expected: string): SandboxSetupError {
+  if (line === null) return new SandboxSetupError(step, `the gate said nothing (it exited, or did not answer within ${GATE_TIMEOUT_MS / 1000} s); the program was not started`);
+  if (line.kind === 'failed') {
+    return new SandboxSetupError(step, 'the program was not started', { call: line.call, ...(line.errno > 0 ? { errno: line.errno } : {}) });
+  }
+  if (line.kind === 'exec-failed') return new SandboxSetupError(step, 'the program could not be executed', { call: 'execve', errno: line.errno });
+  return new SandboxSetupError(step, `the gate said "${line.kind}" where ${expected} was due; the program was not started`);
+}
+
+/** Where the build puts the gate. */
+export const BUILT_GATE = fileURLToPath(new URL('../gate/gate', import.meta.url));
+const BUILT = BUILT_GATE;
+const located = new Map<string, string>();
+
+/** Whether uid/gid may execute `file`, every directory on the way included (mode bits). */
+export const reachable = (file: string, uid: number, gid: number): boolean => reachableBy(file, uid, gid, EXECUTE);
+
+/**
+ * The gate binary a run's program user can execute: the built one (dist/gate/gate), or, when that user cannot
+ * reach it (a root runner's checkout under /root, say), a copy in a directory of the runner's own under the temp
+ * directory, named after the binary's hash and checked to be the runner's, not a symlink and not writable by
+ * others. A missing gate is a setup error: there is no run without it.
+ */
+export function gateBinary(o: Normalized): string {
+  if (!existsSync(BUILT)) {
+    throw new SandboxSetupError('gate', `the gate binary ${BUILT} is missing: build it (npm run build, which needs a C compiler)`);
+  }
+  const key = JSON.stringify([o.uid, o.gid, o.readDenyPaths]);
+  const known = located.get(key);
+  if (known !== undefined && existsSync(known)) return known;
+  const denied = (p: string) => o.readDenyPaths.some((d) => p === d || p.startsWith(`${d}/`));
+  const usable = (p: string) => (o.uid === null || reachable(p, o.uid, o.gid!)) && !denied(p);
+  if (usable(BUILT)) {
+    located.set(key, BUILT);
+    return BUILT;
+  }
+  const bytes = readFileSync(BUILT);
+  const dir = path.join(os.tmpdir(), `simple-cp-sandbox-gate-${process.geteuid!()}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`);
+  const copy = path.join(dir, 'gate');
+  try {
+    mkdirSync(dir, { mode: 0o755 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== process.geteuid!() || (st.mode & 0o022) !== 0) {
+    throw new SandboxSetupError('gate', `${dir} is not a directory of this user's that only it can write: remove it`);
+  }
+  if (!existsSync(copy) || !readFileSync(copy).equals(bytes)) {
+    copyFileSync(BUILT, copy);
+    chmodSync(copy, 0o755);
+  }
+  const cs = lstatSync(copy);
+  if (!cs.isFile() || cs.uid !== process.geteuid!() || (cs.mode & 0o7777) !== 0o755) {
+    throw new SandboxSetupError('gate', `${copy} is not the gate this user installed (mode 0755): remove ${dir}`);
+  }
+  if ((o.uid !== null && !reachable(copy, o.uid, o.gid!)) || denied(copy)) {
+    throw new SandboxSetupError('gate', `the program's user can execute neither ${BUILT} nor ${copy} (denied or out of its reach): `
+      + 'make one of them reachable');
+  }
+  located.set(key, copy);
+  return copy;
 }

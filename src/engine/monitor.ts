@@ -1,53 +1,59 @@
 /**
  * A released program, watched until it is gone: its output read as it arrives (kept up to outputLimit, or passed
- * on to a caller's stream), its CPU time and memory sampled from /proc, its exit seen (reaper.ts), its process group
- * killed and its leader reaped. Resolves with what was observed; classify.ts turns that into the RunResult.
+ * on to a caller's stream), its CPU time and memory sampled from /proc, and its end as the gate reports it (exit
+ * status, CPU time and peak resident memory from the gate's wait4: exact however the program ended; the gate has
+ * then killed whatever the program left in its group). Then the gate is reaped. Resolves with what was observed;
+ * classify.ts turns that into the RunResult.
  */
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { kill, SIGKILL } from '../native/wait.js';
 import type { Captured, Limit } from './classify.js';
-import type { ExitWatcher } from './exit-watcher.js';
-import { GATE_COMM } from './gate.js';
+import type { GateChannel } from './gate.js';
 import { sampleProc } from './procfs.js';
-import type { ExitWatch, Reaped, Reaper } from './reaper.js';
+import type { ExitWatch, Reaper } from './reaper.js';
 
 /** How often CPU time, memory and exit are checked while a program runs, at most. */
 const TICK_MS = 10;
-/** How long after the program's exit its pipes may stay open (held by a killed descendant) before they are cut. */
+/** How long after the program's end its pipes may stay open (held by a killed descendant) before they are cut. */
 const DRAIN_MS = 500;
 
 /** One of the program's output streams as the runner sees it: an fd to read and where the bytes go, or nothing to read. */
 export type OutputSource = { fd: number; forward: Writable | null } | null;
 
 export interface MonitorSpec {
+  /** The program's pid, and its process group's id. */
   pid: number;
-  /** The program's comm once exec'd (gate.ts commOf): until /proc shows it, samples are the gate shell's. */
-  programComm: string;
+  /** The gate's pid (the runner's child, which reports the program's end). */
+  gatePid: number;
+  gate: GateChannel;
+  /** The gate's exit. */
+  gateExit: ExitWatch;
   cpuTime: number;
   memory: number;
   outputLimit: number;
   processes: number;
   stdout: OutputSource;
   stderr: OutputSource;
-  exit: ExitWatch;
-  /** When the gate was released (process.hrtime.bigint()). */
+  /** When the program was released (process.hrtime.bigint()). */
   t0: bigint;
 }
 
 export interface MonitorDeps {
   reaper: Reaper;
-  exitWatcher: ExitWatcher;
-  /** A limit was hit: the caller kills the group (and remembers why). */
+  /** A limit was hit: the caller kills the program's group (and remembers why). */
   onLimit: (limit: Limit) => void;
-  /** The program has exited, its group is killed and its leader reaped: the caller releases what it holds. */
+  /** The program has ended (its group is killed): the caller releases what it holds. */
   onExited: () => void;
 }
 
-export interface Monitored extends Reaped {
+export interface Monitored {
+  exitCode: number | null;
+  signal: number | null;
+  cpuTime: number;
   wallTime: number;
   peakMemory: number;
-  vmPeak: number;
+  dataPeak: number;
   stdout: Captured;
   stderr: Captured;
 }
@@ -63,21 +69,42 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
   return new Promise<Monitored>((resolve) => {
     const sinks = { stdout: newSink(spec.stdout), stderr: newSink(spec.stderr) };
     let peak = 0;
-    let vmPeak = 0;
+    let dataPeak = 0;
     let lastCpu = 0;
     let tExit = 0n;
-    let reaped: Reaped | null = null;
+    let report: { exitCode: number | null; signal: number | null; cpuTime: number } | null = null;
+    let ended = false;
+    let gateClosed = false;
+    let gateReaped = false;
     let finished = false;
     let drainTimer: NodeJS.Timeout | null = null;
     let tick: NodeJS.Timeout | null = null;
 
     const maybeFinish = () => {
-      if (finished || !reaped || !sinks.stdout.closed || !sinks.stderr.closed) return;
+      if (finished || !gateReaped || !gateClosed || !sinks.stdout.closed || !sinks.stderr.closed) return;
       finished = true;
       if (drainTimer) clearTimeout(drainTimer);
       const captured = (s: Sink): Captured => ({ data: Buffer.concat(s.chunks), truncated: s.truncated });
-      resolve({ ...reaped, wallTime: Number(tExit - spec.t0) / 1e9, peakMemory: peak, vmPeak,
+      // No report: the gate itself was killed (not by the runner, which kills only the program's group). The
+      // program's own end is then unknown: it was killed with the group.
+      const r = report ?? { exitCode: null, signal: SIGKILL, cpuTime: lastCpu };
+      resolve({ ...r, wallTime: Number(tExit - spec.t0) / 1e9, peakMemory: peak, dataPeak,
         stdout: captured(sinks.stdout), stderr: captured(sinks.stderr) });
+    };
+
+    /**
+     * The program has ended (reported, or its gate is gone): stop sampling. A gate that reported has killed what
+     * the program left in its group before reaping it (while its pid still named the group); a gate gone without
+     * a report did not, and the program's process, reparented, still pins the group: kill it here.
+     */
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      tExit = process.hrtime.bigint();
+      if (tick) clearTimeout(tick);
+      if (report === null) kill(-spec.pid, SIGKILL);
+      deps.onExited();
+      drainTimer = setTimeout(() => { for (const s of sockets) s?.destroy(); }, DRAIN_MS);
     };
 
     const read = (source: OutputSource, sink: Sink): Socket | null => {
@@ -110,20 +137,12 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     };
     const sockets = [read(spec.stdout, sinks.stdout), read(spec.stderr, sinks.stderr)];
 
-    // Until the gate has exec'd the program, /proc shows the gate shell, whose memory is not the program's: its
-    // samples count for CPU time only. The exec shows as a new comm (the program's file name, truncated as the
-    // kernel truncates it); a program named like the gate cannot be told apart, and its figures are then taken.
-    let execSeen = false;
     const sample = () => {
       const s = sampleProc(spec.pid);
       if (!s) return;
       lastCpu = s.cpu;
-      if (!execSeen) {
-        if (s.comm === GATE_COMM && spec.programComm !== GATE_COMM) return;
-        execSeen = true;
-      }
       if (s.hwm > peak) peak = s.hwm;
-      if (s.vmPeak > vmPeak) vmPeak = s.vmPeak;
+      if (s.data > dataPeak) dataPeak = s.data;
       if (s.cpu >= spec.cpuTime) deps.onLimit('cpu');
       else if (s.hwm > spec.memory) deps.onLimit('memory');
     };
@@ -135,34 +154,36 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     };
     const onTick = () => {
       tick = null;
-      if (spec.exit.exited || deps.reaper.poll(spec.pid)) return;
+      if (ended) return;
+      deps.reaper.poll(spec.gatePid);
+      if (ended) return;
       sample();
       schedule();
     };
 
-    const onExit = () => {
-      tExit = process.hrtime.bigint();
-      // Memory as the exit watcher saw it inside exit_group (absent when a signal ended the program: then the
-      // last sample stands).
-      const atExit = deps.exitWatcher.takeExitMemory(spec.pid);
-      if (atExit) {
-        peak = Math.max(peak, atExit.hwm);
-        vmPeak = Math.max(vmPeak, atExit.vmPeak);
+    spec.gate.onLine((line) => {
+      if (line === null) {
+        gateClosed = true;
+        maybeFinish();
+        return;
       }
-      // Kill whatever is left in the group while the leader's pid still pins the pgid, then reap.
-      kill(-spec.pid, SIGKILL);
-      reaped = deps.reaper.reap(spec.pid);
-      if (tick) clearTimeout(tick);
-      deps.onExited();
-      drainTimer = setTimeout(() => { for (const s of sockets) s?.destroy(); }, DRAIN_MS);
+      if (line.kind !== 'exit' || report !== null) return;
+      const w = line.wstatus;
+      const termsig = w & 0x7f;
+      report = { exitCode: termsig === 0 ? (w >> 8) & 0xff : null, signal: termsig === 0 ? null : termsig, cpuTime: line.cpuTime };
+      peak = Math.max(peak, line.maxRssKiB * 1024);
+      end();
+    });
+    spec.gateExit.onExit(() => {
+      end();
+      deps.reaper.reap(spec.gatePid);
+      gateReaped = true;
       maybeFinish();
-    };
-
-    if (!spec.exit.exited) {
+    });
+    if (!ended) {
       sample();
       schedule();
     }
-    spec.exit.onExit(onExit);
   });
 }
 

@@ -54,7 +54,8 @@ export interface Normalized {
   gid: number | null;
   fileSize: number;
   openFiles: number;
-  stack: number;
+  /** null: unlimited. */
+  stack: number | null;
 }
 
 function seconds(name: string, v: unknown): number {
@@ -165,7 +166,7 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
   }
   const fileSize = o.fileSize === undefined ? DEFAULTS.fileSize : bytes('fileSize', o.fileSize, 0);
   const openFiles = o.openFiles === undefined ? DEFAULTS.openFiles : count('openFiles', o.openFiles, 4, 1 << 20);
-  const stack = o.stack === undefined ? memory : bytes('stack', o.stack, 64 * 1024);
+  const stack = o.stack === undefined ? null : bytes('stack', o.stack, 64 * 1024);
 
   return {
     timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, stdin, stdout, stderr,

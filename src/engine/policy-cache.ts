@@ -8,7 +8,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { planLandlock, LandlockError, SandboxPathError, type LandlockPlan } from '../landlock/index.js';
+import {
+  detectLandlockAbi, LandlockError, ownProcLayer, planLandlock, prepareLandlockPlan, SandboxPathError, type LandlockPlan,
+  type PreparedPlan,
+} from '../landlock/index.js';
 import { hostArch } from '../native/arch.js';
 import { SysCallError } from '../native/libc.js';
 import { InvalidOptionError, SandboxSetupError } from './errors.js';
@@ -46,6 +49,7 @@ type Prebuilt = Record<string, { bytes: string; tidSlots: number; pidSlots: numb
 export class PolicyCache {
   private readonly plans = new Map<string, CachedPlan>();
   private generation = 0;
+  private ownProc: { prepared: PreparedPlan; stamps: Array<[string, number]> } | null = null;
   private readonly templates = new Map<string, FilterTemplate>();
   private prebuilt: Prebuilt | null | undefined;
 
@@ -74,6 +78,28 @@ export class PolicyCache {
       }
       throw e;
     }
+  }
+
+  /**
+   * The own-/proc layer (every run's second Landlock layer, without the program's /proc/PID), its paths opened once
+   * (prepareLandlockPlan) and prepared again when a directory it lists changes, as the policy plans are computed
+   * again. Called after plan(), which probed the ABI.
+   */
+  ownProcLayer(): PreparedPlan {
+    const cached = this.ownProc;
+    if (cached && cached.stamps.every(([d, t]) => mtimeOf(d) === t)) return cached.prepared;
+    const plan = ownProcLayer(detectLandlockAbi());
+    const stamps = splitDirectories(plan).map((d): [string, number] => [d, mtimeOf(d)]);
+    const prepared = prepareLandlockPlan(plan);
+    cached?.prepared.close();
+    this.ownProc = { prepared, stamps };
+    return prepared;
+  }
+
+  /** Closes what the cache holds open (the own-/proc layer's rule fds). */
+  close(): void {
+    this.ownProc?.prepared.close();
+    this.ownProc = null;
   }
 
   /**

@@ -3,10 +3,10 @@
  *
  *   options (normalizeOptions, in the constructor) -> program (checkProgram: path, cwd, permissions) ->
  *   SETUP (setup.ts), in order, each step checked:
- *     harden runner -> exit watcher -> landlock (the plan) -> spawner thread (restricted: landlock,
- *     drop-privileges, no_new_privs, seccomp) -> pipes -> spawn (the gate) -> rlimits (set by the gate, checked
- *     here) -> release
- *   -> monitor (monitor.ts: output, CPU, memory, exit, group kill, reap) -> classify (classify.ts) -> RunResult.
+ *     harden runner -> supervisor -> gate (the binary) -> landlock (the plan) -> spawner thread (restricted:
+ *     landlock, drop-privileges, no_new_privs, seccomp) -> pipes -> spawn (the gate) -> own /proc (the second
+ *     Landlock layer) -> rlimits (set by the gate, checked here on the program's process) -> release
+ *   -> monitor (monitor.ts: output, CPU, memory, the gate's report, group kill, reap) -> classify -> RunResult.
  *
  * The first failing step rejects `spawned` and `communicate()` with a SandboxSetupError naming it (a SysCallError
  * thrown by a step becomes one, with its call and errno), and the program has not run: it was never spawned, or its
@@ -19,7 +19,6 @@ import { kill, SIGKILL } from '../native/wait.js';
 import { classify } from './classify.js';
 import type { Engine } from './engine.js';
 import { InvalidOptionError } from './errors.js';
-import { commOf } from './gate.js';
 import { monitor } from './monitor.js';
 import { isRoot, normalizeOptions, type Normalized } from './options.js';
 import { checkProgram } from './program.js';
@@ -51,8 +50,8 @@ export class SandboxedProcess {
   private wallTimer: NodeJS.Timeout | null = null;
   private t0 = 0n;
   private wallLimit: number;
-  /** The gate's (then the program's) pid once spawned: its process group is what a kill ends. */
-  private groupPid: number | null = null;
+  /** The run being set up, then run: who a kill ends (the gate before the program's process exists). */
+  private setup: Setup | null = null;
 
   /** Use engine.start() or startExecutable(). */
   constructor(private readonly engine: Engine, file: string, args: readonly string[], options: RunOptions | undefined) {
@@ -109,14 +108,23 @@ export class SandboxedProcess {
     return this.done;
   }
 
+  /**
+   * SIGKILL to the program's process group (its own: the gate's child made it, and nothing in it can leave it).
+   * Before the release the gate goes too: nothing was started. After it the gate lives on, to report the end.
+   */
   private killGroup(): void {
-    if (this.exited || this.groupPid === null) return;
-    kill(-this.groupPid, SIGKILL); // the gate called setsid: its pid is the process group id
-    kill(this.groupPid, SIGKILL);
+    const s = this.setup;
+    if (this.exited || s === null) return;
+    if (s.pid !== undefined) {
+      kill(-s.pid, SIGKILL);
+      kill(s.pid, SIGKILL);
+    }
+    if (s.t0 === undefined && s.gatePid !== undefined) kill(s.gatePid, SIGKILL);
   }
 
   private armWallTimer(): void {
     if (this.wallTimer) clearTimeout(this.wallTimer);
+    if (this.exited) return;
     const elapsed = Number(process.hrtime.bigint() - this.t0) / 1e9;
     const left = Math.max(0, this.wallLimit - elapsed);
     this.wallTimer = setTimeout(() => this.limitHit('wall'), Math.ceil(left * 1000));
@@ -133,6 +141,7 @@ export class SandboxedProcess {
       engine: this.engine, o: this.opts, program: '', args, killRequested: () => this.killRequested !== null,
       runnerFds: [], childFds: stdinPipe === null ? [] : [stdinPipe], stdinPipe,
     };
+    this.setup = s;
     try {
       s.program = checkProgram(this.opts, file);
       for (const { step, run } of SETUP) {
@@ -141,9 +150,8 @@ export class SandboxedProcess {
         } catch (e) {
           throw stepError(step, e);
         }
-        if (s.pid !== undefined && this.groupPid === null) this.groupPid = s.pid;
         // kill() before the program started: it never starts. The result is that of a program killed at once.
-        if (this.killRequested && s.pid !== undefined && s.t0 === undefined) return await this.killedBeforeStart(s);
+        if (this.killRequested && s.gatePid !== undefined && s.t0 === undefined) return await this.killedBeforeStart(s);
       }
     } catch (e) {
       await abandon(s);
@@ -165,19 +173,20 @@ export class SandboxedProcess {
       stdoutTruncated: false, stderrTruncated: false, timedOut: false, limit: null, wallTime: 0, cpuTime: 0,
       peakMemory: 0, enforced: null,
     });
-    return s.pid!;
+    return s.pid ?? s.gatePid!;
   }
 
   /** From the release on: the monitor watches the program, the wall timer runs, and the result is classified. */
   private watch(s: Setup): void {
     const o = this.opts;
     s.runnerFds.splice(0); // the monitor owns the output pipes now
+    // Armed first: the monitor may see the program's end at once (it exited before this), and then clears it.
+    this.armWallTimer();
     const observed = monitor({
-      pid: s.pid!, programComm: commOf(s.program), cpuTime: o.cpuTime, memory: o.memory, outputLimit: o.outputLimit,
-      processes: o.processes, stdout: s.stdout!, stderr: s.stderr!, exit: s.exit!, t0: s.t0!,
+      pid: s.pid!, gatePid: s.gatePid!, gate: s.gate!, gateExit: s.gateExit!, cpuTime: o.cpuTime, memory: o.memory,
+      outputLimit: o.outputLimit, processes: o.processes, stdout: s.stdout!, stderr: s.stderr!, t0: s.t0!,
     }, {
       reaper: this.engine.reaper,
-      exitWatcher: this.engine.exitWatcher,
       onLimit: (limit) => this.limitHit(limit),
       onExited: () => {
         this.exited = true;
@@ -186,7 +195,7 @@ export class SandboxedProcess {
         s.lease!.release();
       },
     });
-    this.armWallTimer();
-    void observed.then((m) => this.resolveDone(classify({ ...m, stoppedFor: this.killRequested, enforced: enforcement(s) }, o)));
+    const limits = { cpuTime: o.cpuTime, memory: o.memory, data: s.limits!.data };
+    void observed.then((m) => this.resolveDone(classify({ ...m, stoppedFor: this.killRequested, enforced: enforcement(s) }, limits)));
   }
 }

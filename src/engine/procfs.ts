@@ -1,7 +1,7 @@
 /**
- * What the runner reads of a process in /proc: CPU time and memory while it runs, its session at exit, its resource
- * limits, and how many tasks a uid owns. The parsers are pure (tested on literal text in test/engine/procfs.test.ts);
- * the readers return null once the process is gone. Loaded by the main thread and by the exit watcher's thread.
+ * What the runner reads of a process in /proc: CPU time and memory while it runs, its resource limits before it
+ * execs, and how many tasks a uid owns. The parsers are pure (tested on literal text in test/engine/procfs.test.ts);
+ * the readers return null once the process is gone.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -13,14 +13,15 @@ function statFields(stat: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** /proc/PID/stat: the session id (field 6) and utime + stime of every thread (fields 14 and 15), in seconds. */
-export function parseStat(stat: string): { session: number; cpuSeconds: number } {
+/** /proc/PID/stat: utime + stime of every thread (fields 14 and 15), in seconds. */
+export function parseStat(stat: string): { cpuSeconds: number } {
   const f = statFields(stat); // f[0] is field 3 (state)
-  return { session: Number(f[3]), cpuSeconds: (Number(f[11]) + Number(f[12])) / CLK_TCK };
+  return { cpuSeconds: (Number(f[11]) + Number(f[12])) / CLK_TCK };
 }
 
 const KIB_FIELDS = {
   VmHWM: /^VmHWM:\s+(\d+) kB/m,
+  VmData: /^VmData:\s+(\d+) kB/m,
   VmPeak: /^VmPeak:\s+(\d+) kB/m,
   VmRSS: /^VmRSS:\s+(\d+) kB/m,
 } as const;
@@ -41,8 +42,8 @@ export interface ProcSample {
   cpu: number;
   /** Peak resident memory (VmHWM), bytes. */
   hwm: number;
-  /** Peak virtual memory (VmPeak), bytes. */
-  vmPeak: number;
+  /** Private writable and stack memory (VmData: what RLIMIT_DATA counts, and the main stack), bytes. */
+  data: number;
   comm: string;
 }
 
@@ -51,7 +52,7 @@ export function sampleProc(pid: number): ProcSample | null {
   try {
     const { cpuSeconds } = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    return { cpu: cpuSeconds, hwm: statusKiB(status, 'VmHWM') * 1024, vmPeak: statusKiB(status, 'VmPeak') * 1024, comm: statusName(status) };
+    return { cpu: cpuSeconds, hwm: statusKiB(status, 'VmHWM') * 1024, data: statusKiB(status, 'VmData') * 1024, comm: statusName(status) };
   } catch {
     return null;
   }
@@ -61,19 +62,20 @@ export function sampleProc(pid: number): ProcSample | null {
  * Compares the text of /proc/PID/limits (soft and hard) with the values expected for each limit's row name.
  * Returns a description of the first difference, or null.
  */
-export function limitsMismatch(text: string, expected: Readonly<Record<string, number>>): string | null {
+export function limitsMismatch(text: string, expected: Readonly<Record<string, number | 'unlimited'>>): string | null {
   const lines = text.split('\n');
+  const value = (s: string | undefined) => (s === 'unlimited' ? s : Number(s));
   for (const [name, want] of Object.entries(expected)) {
     const line = lines.find((l) => l.startsWith(name));
     // The limit's name is padded to 26 columns, then the soft and hard values.
     const m = line ? /^.{26}(\S+)\s+(\S+)/.exec(line) : null;
-    if (!m || Number(m[1]) !== want || Number(m[2]) !== want) return `"${line?.trim() ?? `${name} missing`}" (expected ${want})`;
+    if (!m || value(m[1]) !== want || value(m[2]) !== want) return `"${line?.trim() ?? `${name} missing`}" (expected ${want})`;
   }
   return null;
 }
 
 /** The limits of a live process as /proc/PID/limits shows them, compared (limitsMismatch); a read failure is a difference. */
-export function checkProcLimits(pid: number, expected: Readonly<Record<string, number>>): string | null {
+export function checkProcLimits(pid: number, expected: Readonly<Record<string, number | 'unlimited'>>): string | null {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/limits`, 'latin1');

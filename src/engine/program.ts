@@ -22,6 +22,22 @@ export function modeAllows(st: Pick<Stats, 'uid' | 'gid' | 'mode'>, uid: number,
   return ((st.mode >> shift) & want) === want;
 }
 
+/**
+ * Whether `uid`/`gid` (no supplementary groups: the sandbox clears them) may `want` (READ, EXECUTE...) `file` under
+ * the mode bits, every directory on the way searchable included. ACLs are not consulted.
+ */
+export function reachableBy(file: string, uid: number, gid: number, want: number): boolean {
+  try {
+    if (!modeAllows(statSync(file), uid, gid, want)) return false;
+    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+      if (!modeAllows(statSync(dir), uid, gid, EXECUTE)) return false;
+      if (dir === path.dirname(dir)) return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** The absolute path of `file`: relative to `cwd` when it has a slash, else looked up in the runner's PATH. */
 function locate(file: string, cwd: string): string {
   if (file.includes('/')) return path.resolve(cwd, file);

@@ -32,6 +32,8 @@ export interface SpawnerInit {
   filter: FilterTemplate;
   /** Root runners: the credentials the thread drops to before restricting itself. */
   dropTo: { uid: number; gid: number } | null;
+  /** Install the filter with a user-notification listener (it has USER_NOTIF rules: processes > 1). */
+  listener: boolean;
   faults?: Faults;
 }
 

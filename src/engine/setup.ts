@@ -7,12 +7,15 @@ import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { hostArch } from '../native/arch.js';
-import { O_CLOEXEC, O_RDONLY, open, pipe, unixSocketPair } from '../native/fd.js';
+import { addLandlockRules, LandlockError, ownProcRule } from '../landlock/index.js';
+import { O_CLOEXEC, O_RDONLY, open, pipe, sendByteWithFd, unixSocketPair } from '../native/fd.js';
 import { close, lastErrno, SysCallError } from '../native/libc.js';
 import { kill, SIGKILL } from '../native/wait.js';
 import type { Engine, SpawnerLease } from './engine.js';
 import { InvalidOptionError, SandboxSetupError, type SetupStep } from './errors.js';
-import { expectedProcLimits, GATE, gateArgv, gateReady, runLimits, type RunLimits } from './gate.js';
+import {
+  expectedProcLimits, GateChannel, gateArgv, gateBinary, runLimits, unexpected, type RunLimits,
+} from './gate.js';
 import type { OutputSource } from './monitor.js';
 import type { Normalized } from './options.js';
 import type { CachedPlan } from './policy-cache.js';
@@ -35,8 +38,16 @@ export interface Setup {
   readonly childFds: number[];
   /** The read end of the process's own stdin pipe (the `stdin` stream of a streaming run), or null. */
   readonly stdinPipe: number | null;
+  /** The gate binary the program's user can execute (gate.ts gateBinary). */
+  gatePath?: string;
   plan?: CachedPlan;
   lease?: SpawnerLease;
+  /** The gate's pid (the runner's child) and its exit. */
+  gatePid?: number;
+  gateExit?: ExitWatch;
+  gate?: GateChannel;
+  /** The own-/proc Landlock ruleset built for the program's pid, until it is sent. */
+  ownProcFd?: number;
   /** The fds that become the gate's 0-3. */
   childStdio?: [number, number, number, number];
   /** The runner's end of the program's stdin when the runner writes it (input, a caller's stream, or EOF). */
@@ -45,9 +56,8 @@ export interface Setup {
   stderr?: OutputSource;
   gateFd?: number;
   limits?: RunLimits;
+  /** The program's pid, once the gate's child said it (its process group's id too). */
   pid?: number;
-  exit?: ExitWatch;
-  gate?: Socket;
   t0?: bigint;
   /** Stops feeding a caller's stdin stream (at the program's exit). */
   stopStdin?: () => void;
@@ -58,13 +68,18 @@ type SetupRun = (s: Setup) => void | Promise<void>;
 /** The runner's steps, in order (see the module comment). */
 export const SETUP: ReadonlyArray<{ readonly step: SetupStep; readonly run: SetupRun }> = [
   { step: 'harden runner', run: (s) => s.engine.hardenRunner() },
-  { step: 'exit watcher', run: (s) => s.engine.exitWatcher.ensure() },
+  // Only a run of more than one process has notifications to answer (setsid, setpgid).
+  { step: 'supervisor', run: (s) => { if (s.o.processes > 1) s.engine.supervisor.ensure(); } },
+  // Before the plan: a copy of the gate made now is a new entry the plan must see.
+  { step: 'gate', run: (s) => { s.gatePath = gateBinary(s.o); } },
   { step: 'landlock', run: (s) => { s.plan = s.engine.policies.plan(s.o); } },
   { step: 'spawner thread', run: async (s) => { s.lease = await s.engine.acquireSpawner(s.o, s.plan!); } },
   { step: 'pipes', run: openPipes },
   { step: 'spawn', run: spawnGate },
-  { step: 'rlimits', run: checkGateLimits },
-  { step: 'release', run: releaseGate },
+  // Built while the gate starts on another core; the program's own /proc/PID rule is added at release.
+  { step: 'own /proc', run: buildOwnProc },
+  { step: 'rlimits', run: checkLimits },
+  { step: 'release', run: release },
 ];
 
 /** A caller's fd must be open now; it is dup'd into the program at spawn. */
@@ -121,36 +136,67 @@ function openPipes(s: Setup): void {
 /** The gate, spawned by the spawner thread; from here on a failure must end it. */
 async function spawnGate(s: Setup): Promise<void> {
   const o = s.o;
+  const gate = s.gatePath!;
   s.limits = runLimits(o, () => tasksOwnedBy(o.uid ?? process.getuid!()));
   const pid = await s.lease!.spawner.spawn({
-    path: GATE, argv: gateArgv(o, s.program, s.args, s.limits, s.engine.faults), cwd: o.cwd,
+    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults), cwd: o.cwd,
     envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
     fds: s.childStdio!,
   });
-  s.pid = pid;
-  s.exit = s.engine.reaper.watch(pid);
+  s.gatePid = pid;
+  s.gateExit = s.engine.reaper.watch(pid);
   for (const fd of s.childFds.splice(0)) close(fd);
+  s.gate = new GateChannel(new Socket({ fd: s.gateFd!, readable: true, writable: true }));
   s.runnerFds.splice(s.runnerFds.indexOf(s.gateFd!), 1);
-  s.gate = new Socket({ fd: s.gateFd!, readable: true, writable: true });
 }
 
-/** The gate says "limits set" (one line) before it waits; /proc/PID/limits must then show exactly those limits. */
-async function checkGateLimits(s: Setup): Promise<void> {
-  const ready = await gateReady(s.gate!);
+/**
+ * The gate sets the limits and starts the program's process, which takes the final process limit and says its pid
+ * before it waits; /proc/PID/limits of that process must then show exactly the limits of the run.
+ */
+async function checkLimits(s: Setup): Promise<void> {
+  const line = await s.gate!.next();
   if (s.killRequested()) return; // the run ends as killed, not as a setup failure
-  if (!ready) {
-    throw new SandboxSetupError('rlimits',
-      'the gate could not set the resource limits (its `ulimit` failed) and exited; the program was not started', { call: 'setrlimit' });
-  }
-  const mismatch = checkProcLimits(s.pid!, expectedProcLimits(s.limits!, s.engine.faults));
-  if (mismatch) throw new SandboxSetupError('rlimits', `/proc/${s.pid}/limits shows ${mismatch}; the program was not started`, { call: 'setrlimit' });
+  if (line?.kind !== 'pid') throw unexpected('rlimits', line, 'the program\'s pid');
+  s.pid = line.pid;
+  const mismatch = checkProcLimits(line.pid, expectedProcLimits(s.limits!, s.engine.faults));
+  if (mismatch) throw new SandboxSetupError('rlimits', `/proc/${line.pid}/limits shows ${mismatch}; the program was not started`, { call: 'setrlimit' });
 }
 
-/** The line that lets the gate exec the program; then its stdin: `input`, a caller's stream, or EOF. */
-function releaseGate(s: Setup): void {
-  s.t0 = process.hrtime.bigint();
-  s.gate!.end('\n');
-  s.gate!.on('error', () => undefined);
+/** The own-/proc Landlock layer, without the program's pid yet (the program reads its own /proc/PID, no other). */
+function buildOwnProc(s: Setup): void {
+  try {
+    s.ownProcFd = s.engine.policies.ownProcLayer().build();
+  } catch (e) {
+    if (e instanceof LandlockError) throw new SandboxSetupError('own /proc', e.message, { cause: e });
+    throw e;
+  }
+}
+
+/**
+ * The runner's word, with the own-/proc layer now granting the program's /proc/PID: the program's process restricts
+ * itself with it and execs the program; the gate then says it started. Then the program's stdin: `input`, a caller's stream, or EOF.
+ */
+async function release(s: Setup): Promise<void> {
+  const fd = s.ownProcFd!;
+  s.ownProcFd = undefined;
+  try {
+    try {
+      addLandlockRules(fd, [ownProcRule(s.pid!)]);
+    } catch (e) {
+      if (e instanceof LandlockError) throw new SandboxSetupError('release', e.message, { cause: e });
+      throw e;
+    }
+    s.t0 = process.hrtime.bigint();
+    sendByteWithFd(s.gateFd!, 0x67 /* 'g' */, fd); // on the socket the gate channel reads: Node only reads it
+  } finally {
+    close(fd);
+  }
+  const line = await s.gate!.next();
+  if (line?.kind !== 'started') {
+    s.t0 = undefined; // not released: the program never ran
+    throw unexpected('release', line, 'the program\'s start');
+  }
   if (s.stdinWriter === undefined) return;
   s.runnerFds.splice(s.runnerFds.indexOf(s.stdinWriter), 1);
   const sink = new Socket({ fd: s.stdinWriter, readable: false, writable: true });
@@ -173,18 +219,20 @@ function feed(s: Setup, source: Readable, sink: Socket): void {
   };
 }
 
-/** Kills a gate that is not to be released (before it could run anything) and reaps it. */
+/** Kills a gate that is not to be released, and the program's process waiting in it, and reaps the gate. */
 async function endGate(s: Setup): Promise<void> {
-  if (s.pid === undefined) return;
-  s.gate?.destroy();
-  kill(s.pid, SIGKILL);
-  await s.engine.reaper.exited(s.exit!);
-  s.engine.reaper.reap(s.pid);
+  if (s.gatePid === undefined) return;
+  s.gate?.socket.destroy();
+  if (s.pid !== undefined) kill(s.pid, SIGKILL);
+  kill(s.gatePid, SIGKILL);
+  await s.engine.reaper.exited(s.gateExit!);
+  s.engine.reaper.reap(s.gatePid);
 }
 
 /** Undoes a setup that did not reach the monitor: the gate ended, every fd closed, the spawner thread given back. */
 export async function abandon(s: Setup): Promise<void> {
   await endGate(s);
+  if (s.ownProcFd !== undefined) close(s.ownProcFd);
   for (const fd of [...s.runnerFds.splice(0), ...s.childFds.splice(0)]) close(fd);
   s.lease?.release();
 }

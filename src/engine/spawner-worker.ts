@@ -8,11 +8,10 @@
  *      then verify with getresuid/getresgid and capget(2) that no capability is left.
  *   3. no_new_privs: verified set (landlock set it).
  *   4. seccomp: the filter template with the runner's pid and this thread's tid written in (it refuses signals and
- *      pidfds aimed at them — this thread is the one task of the runner inside the program's own Landlock domain),
- *      installed with a user-notification listener (exit_group, and setsid/setpgid when processes > 1). Last, as
- *      in nsjail.
- * From then on it only spawns: posix_spawn of the gate (gate.ts) with fds 0-3 set, everything else closed, a new
- * session, an empty signal mask and default dispositions. Every process it creates inherits the thread's
+ *      pidfds aimed at them — this thread is the one task of the runner inside the program's Landlock policy
+ *      layer), installed with a user-notification listener when processes > 1 (setsid/setpgid). Last, as in nsjail.
+ * From then on it only spawns: posix_spawn of the gate (gate.ts, src/gate/gate.c) with fds 0-3 set, everything
+ * else closed, a new session, an empty signal mask and default dispositions. Every process it creates inherits the thread's
  * credentials, Landlock domain, no_new_privs and seccomp filter across execve.
  */
 import { parentPort } from 'node:worker_threads';
@@ -80,7 +79,7 @@ const SETUP: ReadonlyArray<{ step: SetupStep; run: (init: SpawnerInit, r: Restri
     step: 'seccomp',
     run: (init, r) => {
       r.filter = init.faults?.invalidSeccompFilter ? INVALID_FILTER : patchFilter(init.filter, process.pid, gettid());
-      r.listenerFd = installSeccompFilter(r.filter, { newListener: true }).listenerFd;
+      r.listenerFd = installSeccompFilter(r.filter, { newListener: init.listener }).listenerFd;
     },
   },
 ];

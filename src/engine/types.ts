@@ -20,7 +20,10 @@ export interface RunOptions {
   timeout?: number;
   /** CPU-time limit (user + system) in seconds. Default: the wall timeout. */
   cpuTime?: number;
-  /** Memory limit in bytes: peak resident memory above it is MLE; the address space is capped at twice it. Default 1 GiB. */
+  /**
+   * Memory limit in bytes: peak resident memory above it is MLE. Reserved address space is not counted; private
+   * writable memory is capped at twice the limit (RLIMIT_DATA). Default 1 GiB.
+   */
   memory?: number;
   /** Bytes kept per stream (stdout, stderr); a program writing more is killed with OLE. Default 64 MiB. */
   outputLimit?: number;
@@ -60,7 +63,11 @@ export interface RunOptions {
   fileSize?: number;
   /** Open file descriptors (RLIMIT_NOFILE). Default 64. */
   openFiles?: number;
-  /** Stack size in bytes (RLIMIT_STACK). Default: the memory limit (deep recursion is normal in judged code). */
+  /**
+   * Stack size in bytes (RLIMIT_STACK). Default: unlimited, so that deep recursion (normal in judged code) runs up to
+   * the memory limit in the main thread, and every other thread gets glibc's default stack (2 MiB). A set value is
+   * also the stack glibc gives every thread, each counted in RLIMIT_DATA.
+   */
   stack?: number;
 }
 
@@ -74,7 +81,8 @@ export interface Enforcement {
   noNewPrivs: true;
   uid: number;
   gid: number;
-  rlimits: Record<string, number>;
+  /** The limits the program had (RLIMIT_*, seconds, bytes, counts), as the gate set them. */
+  rlimits: Record<string, number | 'unlimited'>;
 }
 
 export interface RunResult {

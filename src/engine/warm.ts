@@ -1,23 +1,18 @@
 /**
- * The two threads a first run needs (a spawner thread and the exit watcher), startable before the run is asked
- * for. A worker thread takes tens of milliseconds to boot, most of a cold start: prestart() lets that happen while
- * the caller is still loading the rest of the engine (koffi, the Landlock planner) and parsing its arguments.
+ * A spawner thread, which every first run needs, startable before a run asks for it. A worker thread takes tens of
+ * milliseconds to boot,
+ * most of a cold start: prestart() boots a spawner thread while the caller is still loading the rest of the engine
+ * (koffi, the Landlock planner) and parsing its arguments.
  *
  * This module loads nothing but node:worker_threads, so calling it costs nothing else. A started thread is only a
  * booted, UNRESTRICTED worker waiting for its instructions: the spawner thread restricts itself when the pool
- * sends it its policy (pool.ts), the exit watcher starts watching when exit-watcher.ts hands it its wake-up fd.
- * Until then it holds nothing and does nothing, and it is unref'd, so an unused one never keeps the process alive.
+ * sends it its policy (pool.ts). Until then it holds nothing and does nothing, and it is unref'd, so an unused one
+ * never keeps the process alive.
  *
  * Each Engine takes its threads from its own Spares; the default engine's are DEFAULT_SPARES, which the CLI fills
  * before it has even loaded the engine.
  */
 import { Worker } from 'node:worker_threads';
-import { askWatcherToStop, EXIT_SLOTS, type ExitWatcherInit } from './exit-watcher-protocol.js';
-
-export interface WatcherThread {
-  worker: Worker;
-  init: ExitWatcherInit;
-}
 
 interface Spare<T> {
   value: T;
@@ -49,32 +44,15 @@ function newSpawnerThread(): Worker {
   return new Worker(new URL('./spawner-worker.js', import.meta.url));
 }
 
-function newWatcherThread(): WatcherThread {
-  const init: ExitWatcherInit = {
-    table: new SharedArrayBuffer(EXIT_SLOTS * 4 * 4),
-    control: new SharedArrayBuffer(2 * 4),
-  };
-  return { worker: new Worker(new URL('./exit-watcher-worker.js', import.meta.url), { workerData: init }), init };
-}
 
 export class Spares {
   private spawner: Spare<Worker> | null = null;
-  private watcher: Spare<WatcherThread> | null = null;
-  /** The engine's exit watcher is running (it took a thread and has not stopped it): no spare is needed. */
-  private watcherRunning = false;
 
-  /**
-   * Starts a spawner thread and the exit watcher now, for the next run to take (the exit watcher only when none is
-   * running: there is one per engine). Idempotent: at most one of each waits.
-   */
+  /** Starts a spawner thread now, for the next run to take. Idempotent: at most one waits. */
   prestart(): void {
     if (!this.spawner || this.spawner.gone) {
       const w = newSpawnerThread();
       this.spawner = spare(w, w);
-    }
-    if (!this.watcherRunning && (!this.watcher || this.watcher.gone)) {
-      const t = newWatcherThread();
-      this.watcher = spare(t.worker, t);
     }
   }
 
@@ -85,30 +63,11 @@ export class Spares {
     return take(s) ?? newSpawnerThread();
   }
 
-  /** The exit watcher's thread: the prestarted one if it is still there, else a new one. */
-  takeWatcherThread(): WatcherThread {
-    const s = this.watcher;
-    this.watcher = null;
-    this.watcherRunning = true;
-    return take(s) ?? newWatcherThread();
-  }
-
-  /** The exit watcher that took a thread has stopped or died; the next prestart() may start one again. */
-  watcherStopped(): void {
-    this.watcherRunning = false;
-  }
-
-  /** Ends the threads nobody took (engine shutdown). */
+  /** Ends the thread nobody took (engine shutdown). */
   async stop(): Promise<void> {
     const s = this.spawner;
-    const n = this.watcher;
     this.spawner = null;
-    this.watcher = null;
-    const ending: Array<Promise<void>> = [];
-    if (s) ending.push(endSpawnerThread(s.worker));
-    // The spare exit watcher waits for its wake-up fd in Atomics.wait, or is still loading: the flag ends it either way.
-    if (n) ending.push(endThread(n.worker, () => askWatcherToStop(new Int32Array(n.value.init.control))));
-    await Promise.all(ending);
+    if (s) await endSpawnerThread(s.worker);
   }
 }
 
@@ -116,8 +75,8 @@ export class Spares {
 export const DEFAULT_SPARES = new Spares();
 
 /**
- * Starts the default engine's first two threads now, before its first run (see the module comment). The CLI calls
- * it first thing for a run; a library caller may call it before its first run. An Engine of one's own has
+ * Starts the default engine's first spawner thread now, before its first run (see the module comment). The CLI
+ * calls it first thing for a run; a library caller may call it before its first run. An Engine of one's own has
  * engine.prestart().
  */
 export function prestart(): void {

@@ -11,7 +11,7 @@
  * The program's output is written to a file for it in a directory only the checker needs: see CheckerFiles.
  */
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, statSync } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { access, chmod, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import {
   DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, type Engine, type RunOptions,
   type SandboxedProcess,
 } from '../engine/index.js';
-import { EXECUTE, modeAllows, READ } from '../engine/program.js';
+import { reachableBy, READ } from '../engine/program.js';
 import { truncate } from '../util/text.js';
 import { JudgeConfigError } from './errors.js';
 import type { CheckerLimits, Verdict } from './types.js';
@@ -58,22 +58,6 @@ export async function resolveChecker(p: string): Promise<string> {
 }
 
 /**
- * Whether `uid`/`gid` (no supplementary groups: the sandbox clears them) may read `file` under the mode bits,
- * every directory on the way included. ACLs are not consulted: a file they would allow is copied anyway.
- */
-function readableBy(file: string, uid: number, gid: number): boolean {
-  try {
-    if (!modeAllows(statSync(file), uid, gid, READ)) return false;
-    for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-      if (!modeAllows(statSync(dir), uid, gid, EXECUTE)) return false;
-      if (dir === path.dirname(dir)) return true;
-    }
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The directory where the checker finds the program's output (and copies of a test's input and answer that its
  * user could not read where they are). The program must not find the answers there:
  *  - a root runner runs programs as another user: the directory is 0711 and owned by root, so that user can open
@@ -103,7 +87,7 @@ export class CheckerFiles {
     };
     const visible = async (file: string, name: string) => {
       const abs = path.resolve(file);
-      if (this.user === null || readableBy(abs, this.user.uid, this.user.gid)) return abs;
+      if (this.user === null || reachableBy(abs, this.user.uid, this.user.gid, READ)) return abs;
       return place(name, (p) => copyFile(abs, p));
     };
     const files = {

@@ -45,6 +45,15 @@ export const Scope = {
 } as const;
 export type ScopeName = keyof typeof Scope;
 
+/**
+ * What the own-/proc layer of a run handles (plan.ts, ownProcLayer): the rights of reading (reading, listing,
+ * executing), which it takes away from per-process /proc entries, every other right being the policy layer's; and
+ * REFER, which every layer handles whether it says so or not (a link or rename is refused with EXDEV by a layer that
+ * does not grant it on both sides), so the layer grants it on every directory and leaves the decision to the policy
+ * layer. EXECUTE, READ_FILE and READ_DIR exist since ABI 1, REFER since ABI 2.
+ */
+export const OWN_PROC_ACCESS = AccessFs.EXECUTE | AccessFs.READ_FILE | AccessFs.READ_DIR | AccessFs.REFER;
+
 /** ABI versions this code knows. A kernel reporting a higher one is used as the newest known. */
 export type KnownAbi = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 /** ABI versions this code accepts: 3 is the first that can deny truncate(2) / O_TRUNC of a readable file. */

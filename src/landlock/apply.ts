@@ -12,7 +12,9 @@ import { Errno } from '../native/errno.js';
 import { abiVersion, addPathBeneathRule, createRuleset, openPathNoSymlinks, restrictSelf } from '../native/landlock.js';
 import { check, close, lastErrno } from '../native/libc.js';
 import { prctl, PR_SET_NO_NEW_PRIVS } from '../native/prctl.js';
-import { fsRightsFor, netRightsFor, resolveAbi, rulesetAttrSize, scopesFor, type AbiProbe, type AbiProbeResult } from './abi.js';
+import {
+  fsRightsFor, netRightsFor, OWN_PROC_ACCESS, resolveAbi, rulesetAttrSize, scopesFor, type AbiProbe, type AbiProbeResult,
+} from './abi.js';
 import { LandlockAbiMismatchError, PlanInvariantError, RulePathChangedError, RulePathOpenError } from './errors.js';
 import type { LandlockPlan, PlanRule } from './plan.js';
 import { enforcementOf, type LandlockEnforcement } from './report.js';
@@ -38,9 +40,9 @@ function openRulePath(path: string): number {
   return ret;
 }
 
-function addRule(rulesetFd: number, rule: PlanRule): void {
+/** The rule's path opened (openRulePath) and checked to be still of the kind the plan says: the fd for its rule. */
+function openRule(rule: PlanRule): number {
   const fd = openRulePath(rule.path);
-  let failed = true;
   try {
     // With O_PATH|O_NOFOLLOW a final symlink is opened itself rather than refused; and a file-rights rule
     // on what is now a directory would be accepted by the kernel. Refuse both here.
@@ -49,6 +51,17 @@ function addRule(rulesetFd: number, rule: PlanRule): void {
     if (found === 'symlink' || (found === 'directory') !== rule.isDirectory) {
       throw new RulePathChangedError(rule.path, rule.isDirectory, found);
     }
+  } catch (e) {
+    close(fd); // best effort: the first error is the one to report
+    throw e;
+  }
+  return fd;
+}
+
+function addRule(rulesetFd: number, rule: PlanRule): void {
+  const fd = openRule(rule);
+  let failed = true;
+  try {
     addPathBeneathRule(rulesetFd, rule.access, fd, rule.path);
     failed = false;
   } finally {
@@ -58,12 +71,84 @@ function addRule(rulesetFd: number, rule: PlanRule): void {
   }
 }
 
-/** A plan must be internally consistent with its own ABI before it reaches the kernel. */
+/** A plan must be internally consistent with its own layer and ABI before it reaches the kernel. */
 function checkPlanShape(plan: LandlockPlan): void {
-  if (plan.handledAccessFs !== fsRightsFor(plan.abi) || plan.handledAccessNet !== netRightsFor(plan.abi)
-    || plan.scoped !== scopesFor(plan.abi)) {
-    throw new PlanInvariantError('(plan)', `handles other rights than ABI ${plan.abi} defines`);
+  const fs = plan.layer === 'policy' ? fsRightsFor(plan.abi) : OWN_PROC_ACCESS;
+  const net = plan.layer === 'policy' ? netRightsFor(plan.abi) : 0n;
+  if ((plan.layer !== 'policy' && plan.layer !== 'own-proc') || plan.handledAccessFs !== fs
+    || plan.handledAccessNet !== net || plan.scoped !== scopesFor(plan.abi)) {
+    throw new PlanInvariantError('(plan)', `handles other rights than its layer (${String(plan.layer)}) at ABI ${plan.abi} defines`);
   }
+}
+
+/**
+ * Creates a ruleset with `plan`'s rules and `extra` ones, and returns its fd (the caller closes it), restricting
+ * nothing: for a ruleset another process restricts itself with (the own-/proc layer, which the gate's child applies
+ * before it execs the program). Throws as applyLandlockPlan does.
+ */
+export function buildLandlockRuleset(plan: LandlockPlan, extra: readonly PlanRule[] = []): number {
+  checkPlanShape(plan);
+  const rulesetFd = createRuleset({ fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped },
+    rulesetAttrSize(plan.abi));
+  try {
+    for (const rule of [...plan.rules, ...extra]) addRule(rulesetFd, rule);
+  } catch (e) {
+    close(rulesetFd);
+    throw e;
+  }
+  return rulesetFd;
+}
+
+/**
+ * A plan whose rule paths are opened once (O_PATH, checked as for one ruleset), for building many rulesets from it:
+ * the own-/proc layer is built for every run, and opening its paths each time would be most of the cost. The fds
+ * hold the inodes the plan named; a path replaced since is then not granted (a denial, never more access). The
+ * owner recomputes the plan when the directories it lists change, and closes the old one.
+ */
+export interface PreparedPlan {
+  readonly plan: LandlockPlan;
+  /** A new ruleset fd with the plan's rules and `extra` (opened now); the caller closes it. */
+  build(extra?: readonly PlanRule[]): number;
+  /** Closes the rule fds; build() then throws. */
+  close(): void;
+}
+
+export function prepareLandlockPlan(plan: LandlockPlan): PreparedPlan {
+  checkPlanShape(plan);
+  const fds: number[] = [];
+  try {
+    for (const rule of plan.rules) fds.push(openRule(rule));
+  } catch (e) {
+    for (const fd of fds) close(fd);
+    throw e;
+  }
+  let open = true;
+  return {
+    plan,
+    build(extra = []) {
+      if (!open) throw new PlanInvariantError('(plan)', 'built after it was closed');
+      const rulesetFd = createRuleset({ fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped },
+        rulesetAttrSize(plan.abi));
+      try {
+        plan.rules.forEach((rule, i) => addPathBeneathRule(rulesetFd, rule.access, fds[i]!, rule.path));
+        for (const rule of extra) addRule(rulesetFd, rule);
+      } catch (e) {
+        close(rulesetFd);
+        throw e;
+      }
+      return rulesetFd;
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      for (const fd of fds.splice(0)) closeFd(fd, 'rule fd');
+    },
+  };
+}
+
+/** Adds `rules` (opened now, checked as for a plan's) to a ruleset not yet enforced: a run's own /proc/PID rule. */
+export function addLandlockRules(rulesetFd: number, rules: readonly PlanRule[]): void {
+  for (const rule of rules) addRule(rulesetFd, rule);
 }
 
 export interface ApplyOptions {
@@ -80,13 +165,9 @@ export interface ApplyOptions {
 export function applyLandlockPlan(plan: LandlockPlan, options: ApplyOptions = {}): LandlockEnforcement {
   const kernel = resolveAbi((options.probe ?? probeLandlockAbi)());
   if (kernel.abi !== plan.abi) throw new LandlockAbiMismatchError(plan.abi, kernel.kernelAbi, kernel.abi);
-  checkPlanShape(plan);
-
-  const rulesetFd = createRuleset({ fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped },
-    rulesetAttrSize(plan.abi));
+  const rulesetFd = buildLandlockRuleset(plan);
   let failed = true;
   try {
-    for (const rule of plan.rules) addRule(rulesetFd, rule);
     // Required by restrict_self without CAP_SYS_ADMIN; set in every case so that nothing spawned from this
     // thread gains privileges through a setuid or file-capability binary, whatever the caller's own
     // capabilities. Per thread, like the domain; if restrict_self then fails, only no_new_privs remains.

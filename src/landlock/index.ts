@@ -17,14 +17,17 @@ export type { PathListName, PathProblem } from './errors.js';
 export { nodeFsView } from './fsview.js';
 export type { DirEntry, EntryKind, FsView } from './fsview.js';
 export {
-  computeLandlockPlan, DEV_ROOT, DEVICE_ALLOWANCES, FILE_ACCESS, isAtOrBelow, isPerProcessProcEntry, PROC_ROOT,
-  READ_ACCESS, WRITE_ACCESS,
+  computeLandlockPlan, DEV_ROOT, DEVICE_ALLOWANCES, FILE_ACCESS, isAtOrBelow, isPerProcessProcEntry, OWN_PROC_ACCESS,
+  ownProcLayer, ownProcRule, PROC_ROOT, READ_ACCESS, WRITE_ACCESS,
 } from './plan.js';
-export type { LandlockPathConfig, LandlockPlan, PlanRule } from './plan.js';
+export type { LandlockPathConfig, LandlockPlan, PlanLayer, PlanRule } from './plan.js';
 export { enforcementForAbi, enforcementOf } from './report.js';
 export type { LandlockEnforcement } from './report.js';
 export { describeLandlock, detectLandlockAbi, planLandlock } from './ruleset.js';
 export type { LandlockOptions } from './ruleset.js';
-export { applyLandlockPlan, applyLandlockPlanTolerating, probeLandlockAbi } from './apply.js';
-export type { ApplyOptions } from './apply.js';
+export {
+  addLandlockRules, applyLandlockPlan, applyLandlockPlanTolerating, buildLandlockRuleset, prepareLandlockPlan,
+  probeLandlockAbi,
+} from './apply.js';
+export type { ApplyOptions, PreparedPlan } from './apply.js';
 export { LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH } from '../native/landlock.js';

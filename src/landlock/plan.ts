@@ -14,11 +14,19 @@
  *  - a writable directory that contains a denied one has no rule itself either, so entries cannot be
  *    created directly in it, only in its existing subdirectories;
  *  - rules bind to the inodes that exist now: entries created later in a split directory get nothing.
+ *
+ * A run has two layers (docs/principles.md, "/dev and /proc"): the POLICY layer above, in which /proc is readable
+ * as a whole (a rule on /proc covers processes that do not exist yet), and the OWN-/PROC layer (ownProcLayer),
+ * which handles only reading and hides every per-process /proc entry; the engine adds the program's own
+ * /proc/PID to it for each run, once that pid exists. Landlock layers intersect: the program reads its own
+ * /proc/PID and no other.
  */
 import * as posix from 'node:path/posix';
 import {
-  AccessFs, fsRightsFor, netRightsFor, scopesFor, type ResolvedAbi, type SupportedAbi,
+  AccessFs, fsRightsFor, netRightsFor, OWN_PROC_ACCESS, scopesFor, type ResolvedAbi, type SupportedAbi,
 } from './abi.js';
+
+export { OWN_PROC_ACCESS } from './abi.js';
 import { PlanInvariantError, PlanScanError, SandboxPathError, type PathListName } from './errors.js';
 import { nodeFsView, type DirEntry, type EntryKind, type FsView } from './fsview.js';
 
@@ -42,15 +50,22 @@ export interface PlanRule {
   readonly why: string;
 }
 
+/**
+ * Which layer a plan is: the run's policy (every right of the ABI handled), or the own-/proc layer (reading only,
+ * per-process /proc entries hidden, the program's own added per run).
+ */
+export type PlanLayer = 'policy' | 'own-proc';
+
 /** Everything needed to restrict a thread, as plain data (structured-clonable to a Worker). */
 export interface LandlockPlan {
+  readonly layer: PlanLayer;
   /** The ABI the rights are pinned to (the kernel's, capped at the newest this code knows). */
   readonly abi: SupportedAbi;
   /** What the kernel reported when the plan was computed. */
   readonly kernelAbi: number;
-  /** struct landlock_ruleset_attr.handled_access_fs: every fs right of `abi`. */
+  /** struct landlock_ruleset_attr.handled_access_fs: every fs right of `abi` (the policy), READ_FILE | READ_DIR (own-proc). */
   readonly handledAccessFs: bigint;
-  /** .handled_access_net: BIND_TCP | CONNECT_TCP from ABI 4, with no net rule, so all TCP is denied. */
+  /** .handled_access_net: BIND_TCP | CONNECT_TCP from ABI 4, with no net rule, so all TCP is denied (the policy; 0 for own-proc). */
   readonly handledAccessNet: bigint;
   /** .scoped: ABSTRACT_UNIX_SOCKET | SIGNAL from ABI 6. */
   readonly scoped: bigint;
@@ -92,8 +107,9 @@ export const DEVICE_ALLOWANCES: Readonly<Record<string, bigint>> = {
 
 /**
  * /proc entries that lead to processes: the numeric per-process directories and the self / thread-self
- * symlinks. Hidden so the program can read no process's /proc files, not even its own, and in particular
- * not the runner's cmdline (world-readable and not covered by Landlock's ptrace restriction).
+ * symlinks. The own-/proc layer hides them, so that the program reads no other process's /proc files, in
+ * particular not the runner's cmdline (world-readable and not covered by Landlock's ptrace restriction); the
+ * engine then adds the program's own /proc/PID.
  */
 export function isPerProcessProcEntry(name: string): boolean {
   return /^[0-9]+$/.test(name) || name === 'self' || name === 'thread-self';
@@ -172,6 +188,8 @@ class Walk {
     private readonly write: readonly string[],
     private readonly handledFs: bigint,
     private readonly view: FsView,
+    /** The own-/proc layer: /proc is always split and its per-process entries get no rule. */
+    private readonly hideProcesses: boolean,
   ) {}
 
   denied(p: string): boolean {
@@ -189,6 +207,8 @@ class Walk {
 
   /** Rights the whole subtree at `p` wants when nothing below it is special. */
   base(p: string): bigint {
+    // The own-/proc layer grants everything it handles wherever it has a rule (the policy layer decides).
+    if (this.hideProcesses) return this.handledFs;
     const writable = this.writableRoot(p) !== undefined;
     let access: bigint;
     if (isBelow(p, PROC_ROOT)) access = READ_ACCESS; // writeAllowPaths cannot reach into /proc
@@ -216,13 +236,13 @@ class Walk {
     const causes: string[] = [];
     const denied = this.deny.filter((d) => isBelow(d, p));
     if (denied.length > 0) causes.push(`beside denied ${denied.join(', ')}`);
-    if (p === '/') causes.push('/dev and /proc are handled apart');
+    if (p === '/') causes.push(this.hideProcesses ? '/dev and /proc are handled apart' : '/dev is handled apart');
     if (p === DEV_ROOT) causes.push('/dev gets no blanket rule');
     return `entry of ${p} (${causes.join('; ')})`;
   }
 
   visitDir(p: string, context: string): void {
-    if (p === '/' || p === DEV_ROOT || p === PROC_ROOT || this.denyBelow(p)) {
+    if (p === '/' || p === DEV_ROOT || (p === PROC_ROOT && this.hideProcesses) || this.denyBelow(p)) {
       this.split(p);
       return;
     }
@@ -242,9 +262,11 @@ class Walk {
     } catch (err) {
       throw new PlanScanError(p, err);
     }
-    const cause = p === PROC_ROOT ? 'entry of /proc that is not per-process' : this.splitCause(p);
+    const cause = p === PROC_ROOT && this.hideProcesses ? 'entry of /proc that is not per-process' : this.splitCause(p);
     for (const e of [...entries].sort((a, b) => byCodeUnits(a.name, b.name))) {
       const c = p === '/' ? `/${e.name}` : `${p}/${e.name}`;
+      // Per-process entries listed now are the processes of now: a split /proc never names them (the policy
+      // layer splits /proc only around a denied path in it; the program's own /proc/PID is then not readable).
       if (p === PROC_ROOT && isPerProcessProcEntry(e.name)) continue;
       // A symlink gets no rule and is not followed: it could point at a denied path, and its target is
       // governed by the rules of wherever it lives.
@@ -277,41 +299,67 @@ class Walk {
         throw new PlanInvariantError(r.path, 'grants directory rights on a non-directory');
       }
       const device = isBelow(r.path, DEV_ROOT) ? DEVICE_ALLOWANCES[r.path.slice(DEV_ROOT.length + 1)] : undefined;
-      const mayWrite = this.writableRoot(r.path) !== undefined ? WRITE_ACCESS : device ?? 0n;
+      // The own-/proc layer handles no write right but REFER, and leaves every write to the policy layer.
+      const mayWrite = this.hideProcesses ? this.handledFs : this.writableRoot(r.path) !== undefined ? WRITE_ACCESS : device ?? 0n;
       if ((r.access & WRITE_ACCESS & ~mayWrite) !== 0n) {
         throw new PlanInvariantError(r.path, 'grants write rights outside writeAllowPaths');
       }
       if (isBelow(r.path, PROC_ROOT) && isPerProcessProcEntry(r.path.slice(PROC_ROOT.length + 1).split('/')[0] ?? '')) {
-        throw new PlanInvariantError(r.path, 'exposes a per-process /proc entry');
+        throw new PlanInvariantError(r.path, 'names a per-process /proc entry');
+      }
+      if (this.hideProcesses && isAtOrBelow(PROC_ROOT, r.path)) {
+        throw new PlanInvariantError(r.path, 'covers every per-process /proc entry in the own-/proc layer');
       }
     }
   }
 }
 
-/**
- * Computes the rules for `config` on the kernel ABI `abi` (from resolveAbi) over the filesystem `view`.
- * Throws SandboxPathError for a bad configured path and PlanScanError when a directory cannot be listed.
- */
-export function computeLandlockPlan(config: LandlockPathConfig, abi: ResolvedAbi, view: FsView = nodeFsView): LandlockPlan {
+function plan(layer: PlanLayer, config: LandlockPathConfig, abi: ResolvedAbi, view: FsView): LandlockPlan {
   const readDenyPaths = resolvePaths('readDenyPaths', config.readDenyPaths, view);
   const writeAllowPaths = resolvePaths('writeAllowPaths', config.writeAllowPaths, view);
-  const handledAccessFs = fsRightsFor(abi.abi);
+  const handledAccessFs = layer === 'policy' ? fsRightsFor(abi.abi) : OWN_PROC_ACCESS;
   // Deny wins everywhere: a writable path at or inside a denied one is simply never reached by the walk.
   // A deny inside another deny changes nothing; keeping only the outermost keeps the `why`s identical.
   const outermostDeny = readDenyPaths.filter((d) => !readDenyPaths.some((o) => o !== d && isAtOrBelow(d, o)));
-  const walk = new Walk(outermostDeny, writeAllowPaths, handledAccessFs, view);
+  const walk = new Walk(outermostDeny, writeAllowPaths, handledAccessFs, view, layer === 'own-proc');
   if (view.kind('/') !== 'directory') throw new PlanScanError('/', new Error('"/" is not a directory in this view'));
   walk.visitDir('/', '');
   walk.check();
   const rules = [...walk.rules].sort((a, b) => byCodeUnits(a.path, b.path));
   return {
+    layer,
     abi: abi.abi,
     kernelAbi: abi.kernelAbi,
     handledAccessFs,
-    handledAccessNet: netRightsFor(abi.abi),
+    handledAccessNet: layer === 'policy' ? netRightsFor(abi.abi) : 0n,
     scoped: scopesFor(abi.abi),
     readDenyPaths,
     writeAllowPaths,
     rules,
   };
+}
+
+/**
+ * Computes the rules for `config` on the kernel ABI `abi` (from resolveAbi) over the filesystem `view`: the run's
+ * policy layer. Throws SandboxPathError for a bad configured path and PlanScanError when a directory cannot be
+ * listed.
+ */
+export function computeLandlockPlan(config: LandlockPathConfig, abi: ResolvedAbi, view: FsView = nodeFsView): LandlockPlan {
+  return plan('policy', config, abi, view);
+}
+
+/**
+ * The own-/proc layer's rules (without the program's /proc/PID, which the engine adds for each run): everything
+ * readable but the per-process /proc entries. Its scopes are the ABI's too, so that a program cannot signal out of
+ * this layer either: the gate (src/gate/gate.c), which stays in the policy layer only, is outside it.
+ */
+export function ownProcLayer(abi: ResolvedAbi, view: FsView = nodeFsView): LandlockPlan {
+  return plan('own-proc', { readDenyPaths: [], writeAllowPaths: [] }, abi, view);
+}
+
+/** The rule the engine adds to the own-/proc layer for the program whose pid is `pid`. */
+export function ownProcRule(pid: number): PlanRule {
+  if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`not a pid: ${pid}`);
+  return { path: `${PROC_ROOT}/${pid}`, access: AccessFs.READ_FILE | AccessFs.READ_DIR, isDirectory: true,
+    why: 'read: the program\'s own /proc/PID' };
 }

@@ -1,10 +1,11 @@
 /**
- * File descriptors: pipes, the gate's socketpair, open, read, write, eventfd, poll. Constants from
+ * File descriptors: pipes, the gate's socketpair (and passing it an fd), open, read, write, eventfd, poll. Constants from
  * include/uapi/asm-generic/fcntl.h (arm64 overrides O_NOFOLLOW in arch/arm64/include/uapi/asm/fcntl.h),
  * include/linux/socket.h, include/uapi/linux/eventfd.h and include/uapi/asm-generic/poll.h.
  */
+import koffi from 'koffi';
 import { hostArch } from './arch.js';
-import { check, libc } from './libc.js';
+import { check, libc, lastErrno, SysCallError } from './libc.js';
 
 export const O_RDONLY = 0;
 export const O_CLOEXEC = 0o2000000;
@@ -55,3 +56,51 @@ export const write = libc.func('long write(int fd, const uint8_t *buf, size_t n)
 export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
 /** poll(2) over `n` struct pollfd in `fds`: how many have revents, or -1 with errno set. */
 export const poll = libc.func('int poll(void *fds, unsigned long n, int timeout)') as (fds: Uint8Array, n: number, timeoutMs: number) => number;
+
+const sendmsgFn = libc.func('long sendmsg(int fd, void *msg, int flags)') as (fd: number, msg: unknown, flags: number) => number;
+/* include/linux/socket.h: SOL_SOCKET, SCM_RIGHTS, MSG_NOSIGNAL. */
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_NOSIGNAL = 0x4000;
+/*
+ * LP64 layouts (include/linux/socket.h, include/uapi/linux/uio.h): struct msghdr { void *msg_name; int msg_namelen;
+ * struct iovec *msg_iov; size_t msg_iovlen; void *msg_control; size_t msg_controllen; unsigned msg_flags; } is 56
+ * bytes (msg_iov at 16, msg_iovlen 24, msg_control 32, msg_controllen 40); struct iovec { void *base; size_t len; }
+ * 16; struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; } 16, then the data: CMSG_LEN(4) = 20,
+ * CMSG_SPACE(4) = 24.
+ */
+const MSGHDR = 0;
+const IOVEC = 56;
+const CMSG = 72;
+const BYTE = 96;
+const BLOCK = 104;
+
+/**
+ * sendmsg(fd, one byte, SCM_RIGHTS [passFd]) on a unix socket, without SIGPIPE; `passFd` null sends the byte alone.
+ * Throws SysCallError('sendmsg') unless the byte was sent.
+ */
+export function sendByteWithFd(fd: number, byte: number, passFd: number | null): void {
+  const mem = koffi.alloc('uint8_t', BLOCK);
+  try {
+    const base = koffi.address(mem);
+    const v = new DataView(koffi.view(mem, BLOCK));
+    for (let i = 0; i < BLOCK; i++) v.setUint8(i, 0);
+    v.setUint8(BYTE, byte);
+    v.setBigUint64(IOVEC, base + BigInt(BYTE), true);
+    v.setBigUint64(IOVEC + 8, 1n, true);
+    v.setBigUint64(MSGHDR + 16, base + BigInt(IOVEC), true);
+    v.setBigUint64(MSGHDR + 24, 1n, true);
+    if (passFd !== null) {
+      v.setBigUint64(CMSG, 20n, true);
+      v.setInt32(CMSG + 8, SOL_SOCKET, true);
+      v.setInt32(CMSG + 12, SCM_RIGHTS, true);
+      v.setInt32(CMSG + 16, passFd, true);
+      v.setBigUint64(MSGHDR + 32, base + BigInt(CMSG), true);
+      v.setBigUint64(MSGHDR + 40, 24n, true);
+    }
+    const n = sendmsgFn(fd, mem, MSG_NOSIGNAL);
+    if (n !== 1) throw new SysCallError('sendmsg', n < 0 ? lastErrno() : 0, n < 0 ? undefined : `sent ${n} bytes`);
+  } finally {
+    koffi.free(mem);
+  }
+}

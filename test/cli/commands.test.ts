@@ -3,7 +3,7 @@
  * installs, as listing or raw bytes), --help and --version.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ describe('doctor', () => {
     const lines = text.trimEnd().split('\n');
     expect(lines.at(-1)).toMatch(/^verdict: /);
     expect(text).toContain(os.release());
-    for (const name of ['landlock', 'seccomp', 'no_new_privs', 'user', 'cgroup v2', 'self-test']) {
+    for (const name of ['landlock', 'seccomp', 'no_new_privs', 'user', 'gate', 'cgroup v2', 'self-test']) {
       expect(text).toMatch(new RegExp(`^(ok|fail|info)\\s+${name} `, 'm'));
     }
     const failed = lines.filter((l) => /^fail\s/.test(l));
@@ -81,6 +81,8 @@ describe('doctor', () => {
     expect(check('platform').details.kernel).toBe(os.release());
     expect(check('user').details.euid).toBe(process.geteuid!());
     expect(check('user').details.programUid).toBe(isRoot ? 65534 : process.geteuid!());
+    expect(check('gate')).toMatchObject({ status: 'ok', details: { path: expect.stringMatching(/\/dist\/gate\/gate$/) } });
+    expect(check('gate').details.size).toBe(statSync(check('gate').details.path as string).size);
     const abi = check('landlock').details.abi as number;
     expect(abi).toBeGreaterThanOrEqual(3);
     if (report.ok) {
@@ -108,7 +110,7 @@ describe('doctor', () => {
     const report = JSON.parse(r.stdout.toString()) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
-    expect(report.checks.map((c) => c.name)).toEqual(['platform', 'landlock', 'seccomp', 'no_new_privs', 'user', 'cgroup v2', 'self-test']);
+    expect(report.checks.map((c) => c.name)).toEqual(['platform', 'landlock', 'seccomp', 'no_new_privs', 'user', 'gate', 'cgroup v2', 'self-test']);
   });
 });
 

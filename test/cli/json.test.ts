@@ -50,8 +50,8 @@ describe('--json', () => {
   });
 
   it('reports what the sandbox enforced', async () => {
-    // The program prints the limits it really has (dash: -p processes, -v address space in KiB, -t CPU seconds).
-    const { json } = await cliJson(['--processes', '3', '--memory', '128', '/bin/sh', '-c', 'ulimit -p; ulimit -v; ulimit -t']);
+    // The program prints the limits it really has (dash: -p processes, -d data in KiB, -s stack, -t CPU seconds).
+    const { json } = await cliJson(['--processes', '3', '--memory', '128', '/bin/sh', '-c', 'ulimit -p; ulimit -d; ulimit -s; ulimit -t']);
     const e = json.enforced!;
     expect(e).not.toBeNull();
     expect(e.noNewPrivs).toBe(true);
@@ -59,14 +59,18 @@ describe('--json', () => {
     expect(e.landlock.fsRights).toContain('WRITE_FILE');
     expect(e.seccomp.processes).toBe(3);
     expect(e.seccomp.instructions).toBeGreaterThan(0);
-    // The gate's RLIMIT_NPROC is processes + the tasks the program's uid already has (docs/principles.md,
+    // The gate's RLIMIT_NPROC is processes + the tasks the program's uid already has + the gate (docs/principles.md,
     // "Processes"); the report gives the limit set, not the option (regression: it reported 3).
-    const [nproc, asKiB, cpu] = json.stdout.trim().split('\n').map(Number);
-    expect(e.rlimits.nproc).toBe(nproc);
-    expect(e.rlimits.nproc).toBeGreaterThanOrEqual(3);
-    expect(e.rlimits.as).toBe(2 * 128 * 1024 * 1024);
-    expect(e.rlimits.as).toBe(asKiB! * 1024);
-    expect(e.rlimits.cpu).toBe(cpu);
+    const [nproc, dataKiB, stack, cpu] = json.stdout.trim().split('\n');
+    expect(e.rlimits.nproc).toBe(Number(nproc));
+    expect(e.rlimits.nproc).toBeGreaterThanOrEqual(4);
+    // RLIMIT_DATA, not RLIMIT_AS: twice the memory limit and 1 GiB of room for runtimes' untouched thread stacks.
+    expect(e.rlimits.data).toBe(2 * 128 * 1024 * 1024 + 1024 * 1024 * 1024);
+    expect(e.rlimits.data).toBe(Number(dataKiB) * 1024);
+    expect(e.rlimits.stack).toBe('unlimited');
+    expect(stack).toBe('unlimited');
+    expect(e.rlimits).not.toHaveProperty('as');
+    expect(e.rlimits.cpu).toBe(Number(cpu));
     if (isRoot) expect(e.uid).toBe(65534);
     else expect(e.uid).toBe(process.geteuid!());
   });

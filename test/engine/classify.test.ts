@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { classify, limitOf, signalName, type Observed } from '../../dist/engine/classify.js';
 
 const MiB = 1024 * 1024;
-const limits = { cpuTime: 1, memory: 64 * MiB };
+const limits = { cpuTime: 1, memory: 64 * MiB, data: 2 * 64 * MiB + 1024 * MiB };
 
 function observed(o: Partial<Observed> = {}): Observed {
   return {
-    exitCode: 0, signal: null, cpuTime: 0.01, wallTime: 0.02, peakMemory: 2 * MiB, vmPeak: 10 * MiB,
+    exitCode: 0, signal: null, cpuTime: 0.01, wallTime: 0.02, peakMemory: 2 * MiB, dataPeak: 10 * MiB,
     stdout: { data: Buffer.from('out'), truncated: false }, stderr: { data: Buffer.alloc(0), truncated: false },
     stoppedFor: null, enforced: null, ...o,
   };
@@ -46,10 +46,12 @@ describe('classify', () => {
     expect(classify(observed({ peakMemory: 64 * MiB }), limits).status).toBe('OK');
   });
 
-  it('a failed run that reached the address-space cap (2 x memory, within 64 MiB) is MLE; a successful one is not', () => {
-    expect(limitOf(observed({ exitCode: 1, vmPeak: 2 * 64 * MiB - 64 * MiB }), limits)).toBe('memory');
-    expect(limitOf(observed({ exitCode: 1, vmPeak: 2 * 64 * MiB - 64 * MiB - 1 }), limits)).toBe(null);
-    expect(limitOf(observed({ exitCode: 0, vmPeak: 2 * 64 * MiB }), limits)).toBe(null);
+  it('a failed run whose data reached RLIMIT_DATA (within an eighth of it) is MLE; a successful one is not', () => {
+    const near = limits.data - limits.data / 8;
+    expect(limitOf(observed({ exitCode: 1, dataPeak: near }), limits)).toBe('memory');
+    expect(limitOf(observed({ exitCode: null, signal: 6, dataPeak: near }), limits)).toBe('memory');
+    expect(limitOf(observed({ exitCode: 1, dataPeak: near - 1 }), limits)).toBe(null);
+    expect(limitOf(observed({ exitCode: 0, dataPeak: limits.data }), limits)).toBe(null);
   });
 
   it('a runtime\'s out-of-memory words at the end of a failed run\'s stderr make it MLE, never an OK run', () => {

@@ -105,6 +105,23 @@ describe('process group', () => {
     }
   });
 
+  it('a program that exits at once, leaving a background `sleep 1000`: OK, and the sleep is gone with the group', async () => {
+    // The gate kills what the program left in its group before it reaps the program (whose pid then still names
+    // the group), exit_group and exit(2) alike.
+    const p = startExecutable('/bin/sh', ['-c', 'sleep 1000 & echo $!'], { processes: 16, timeout: 5, ...dedicatedUid() });
+    const pgid = await p.spawned;
+    const r = await p.communicate();
+    const sleepPid = Number(text(r.stdout).trim());
+    try {
+      expect(r).toMatchObject({ status: 'OK', exitCode: 0, timedOut: false });
+      expect(sleepPid).toBeGreaterThan(0);
+      await expectGroupGone(pgid);
+      expect(alive(sleepPid), `the background sleep ${sleepPid} survived`).toBe(false);
+    } finally {
+      if (sleepPid > 0) killIfOurs(sleepPid, 'sleep');
+    }
+  });
+
   it('a descendant that calls setsid() is refused (EPERM) and dies with the group', async () => {
     const p = startExecutable(bin.setsid_escape!, [], { processes: 16, timeout: 0.5, ...dedicatedUid() });
     const pgid = await p.spawned;

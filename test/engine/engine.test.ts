@@ -21,7 +21,7 @@ describe('an Engine of one\'s own', () => {
     expect(r.stdout.toString()).toBe('own engine\n');
     expect(engine.poolSize()).toBe(1);
     expect(poolSize()).toBe(0);
-    expect(threads()).toBe(before + 2); // its spawner thread and its exit watcher
+    expect(threads()).toBe(before + 1); // its spawner thread (one process: no supervisor)
     await engine.shutdown();
     expect(engine.poolSize()).toBe(0);
     expect(await eventually(() => threads() === before, 5000)).toBe(true);
@@ -30,13 +30,13 @@ describe('an Engine of one\'s own', () => {
     await engine.shutdown();
   });
 
-  it('prestart() boots its two threads, which its first run takes', async () => {
+  it('prestart() boots its spawner thread, which its first run takes', async () => {
     const before = threads();
     const engine = new Engine();
     engine.prestart();
-    expect(threads()).toBe(before + 2);
+    expect(threads()).toBe(before + 1);
     expect((await engine.run('/bin/true')).status).toBe('OK');
-    expect(threads()).toBe(before + 2);
+    expect(threads()).toBe(before + 1);
     await engine.shutdown();
     expect(await eventually(() => threads() === before, 5000)).toBe(true);
   });

@@ -105,10 +105,19 @@ describe('memory', () => {
   });
 
   it.skipIf(!fs.existsSync('/usr/bin/python3'))('one allocation far over the cap (Python MemoryError) -> MLE, not RE', async () => {
-    // 200 MiB against a 64 MiB limit: the address-space cap (128 MiB) refuses it while the program is small.
-    const r = await runExecutable('/usr/bin/python3', ['-c', 'x = bytearray(200 << 20)'], { memory: 64 * MiB });
+    // 4 GiB against a 64 MiB limit: RLIMIT_DATA (2 x 64 MiB + 1 GiB) refuses it while the program is small.
+    const r = await runExecutable('/usr/bin/python3', ['-c', 'x = bytearray(4 << 30)'], { memory: 64 * MiB });
     expect(text(r.stderr)).toContain('MemoryError');
     expect(r).toMatchObject({ status: 'MLE', limit: 'memory', exitCode: 1 });
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/python3'))('memory reserved but not touched is not counted (regression: RLIMIT_AS refused it)', async () => {
+    // 200 MiB of private writable memory against a 64 MiB limit: mapped (and counted by RLIMIT_DATA), never touched.
+    const r = await runExecutable('/usr/bin/python3', ['-c', 'import mmap; x = mmap.mmap(-1, 200 << 20, flags=mmap.MAP_PRIVATE); print(len(x))'],
+      { memory: 64 * MiB });
+    expect(r).toMatchObject({ status: 'OK', limit: null, exitCode: 0 });
+    expect(text(r.stdout)).toBe(`${200 << 20}\n`);
+    expect(r.peakMemory).toBeLessThan(64 * MiB);
   });
 
   it.skipIf(!fs.existsSync('/usr/bin/python3'))('control: a failed run that prints nothing about memory stays RE', async () => {

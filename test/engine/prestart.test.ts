@@ -1,7 +1,8 @@
 /**
- * prestart() (src/engine/warm.ts): the spawner thread and the exit watcher a first run needs can be booted early;
- * the run then takes those two threads instead of starting its own, and shutdown() ends them whether or not a run
- * took them. Threads are counted in /proc/self/task (this test file runs in a process of its own).
+ * prestart() (src/engine/warm.ts): the spawner thread a first run needs can be booted early; the run then takes it
+ * instead of starting its own, and shutdown() ends it whether or not a run took it. A run of one process needs no
+ * other thread; one of more starts the supervisor (setsid/setpgid notifications). Threads are counted in
+ * /proc/self/task (this test file runs in a process of its own).
  */
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -16,45 +17,46 @@ async function settlesAt(n: number, ms = 5000): Promise<number> {
 }
 
 describe('prestart', () => {
-  it('starts exactly two threads, once; shutdown() without a run ends them', async () => {
+  it('starts exactly one thread, once; shutdown() without a run ends it', async () => {
     const before = threads();
     prestart();
-    expect(threads()).toBe(before + 2);
+    expect(threads()).toBe(before + 1);
     prestart();
-    expect(threads()).toBe(before + 2);
+    expect(threads()).toBe(before + 1);
     await shutdown();
     expect(await settlesAt(before)).toBe(before);
   });
 
-  it('the first run takes the prestarted threads (no third thread) and works; shutdown() ends them', async () => {
+  it('the first run takes the prestarted thread (no second thread) and works; shutdown() ends it', async () => {
     const before = threads();
     prestart();
-    expect(threads()).toBe(before + 2);
+    expect(threads()).toBe(before + 1);
     const r = await runExecutable('/bin/sh', ['-c', 'echo ran; exit 3']);
     expect(r).toMatchObject({ status: 'RE', exitCode: 3, signal: null });
     expect(r.stdout.toString()).toBe('ran\n');
-    expect(r.peakMemory).toBeGreaterThan(0); // recorded by the exit watcher at exit_group
-    expect(threads()).toBe(before + 2);
+    expect(r.peakMemory).toBeGreaterThan(0); // reported by the gate (its wait4)
+    expect(threads()).toBe(before + 1);
     await shutdown();
     expect(await settlesAt(before)).toBe(before);
   });
 
-  it('with the exit watcher already running (after a run), prestart() starts only a spawner thread', async () => {
+  it('with the pool\'s thread idle (after a run), prestart() starts one more for the next policy', async () => {
     const before = threads();
     expect((await runExecutable('/bin/true')).status).toBe('OK');
-    const afterRun = threads(); // the pool's spawner thread and the exit watcher
-    expect(afterRun).toBe(before + 2);
+    const afterRun = threads(); // the pool's spawner thread
+    expect(afterRun).toBe(before + 1);
     prestart();
     expect(threads()).toBe(afterRun + 1);
     await shutdown();
     expect(await settlesAt(before)).toBe(before);
   });
 
-  it('a run without prestart starts the same two threads itself', async () => {
+  it('a run without prestart starts its spawner thread itself; one of more processes starts the supervisor too', async () => {
     const before = threads();
-    const r = await runExecutable('/bin/true');
-    expect(r.status).toBe('OK');
-    expect(threads()).toBe(before + 2);
+    expect((await runExecutable('/bin/true')).status).toBe('OK');
+    expect(threads()).toBe(before + 1);
+    expect((await runExecutable('/bin/true', [], { processes: 2 })).status).toBe('OK');
+    expect(threads()).toBe(before + 3); // a spawner thread for the other policy, and the supervisor
     await shutdown();
     expect(await settlesAt(before)).toBe(before);
   });

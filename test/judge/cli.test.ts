@@ -56,18 +56,23 @@ function rows(text: string): Array<[string, string, string]> {
 }
 
 /** Waits (up to 10 s) until `count` children of `ppid` run the program `comm`; returns their pids. */
-async function running(ppid: number, comm: string, count: number): Promise<number[]> {
+/** Live processes named `comm` that descend from `ancestor` (a program is its gate's child, the gate the runner's). */
+async function running(ancestor: number, comm: string, count: number): Promise<number[]> {
   for (let i = 0; i < 1000; i++) {
     const pids: number[] = [];
+    const parents = new Map<number, number>();
+    const named: number[] = [];
     for (const name of fs.readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {
         const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
         const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[1]) === ppid && stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm && fields[0] !== 'Z') {
-          pids.push(Number(name));
-        }
+        parents.set(Number(name), Number(fields[1]));
+        if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === comm && fields[0] !== 'Z') named.push(Number(name));
       } catch { /* gone meanwhile */ }
+    }
+    for (const pid of named) {
+      for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === ancestor) { pids.push(pid); break; }
     }
     if (pids.length >= count) return pids;
     await new Promise((r) => setTimeout(r, 10));

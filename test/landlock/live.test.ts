@@ -300,7 +300,7 @@ describe('Landlock applied by a worker thread to itself (live kernel)', () => {
     expect(cmdline.stdout).toBe('');
     expect((await jailed('read_file', `/proc/${process.pid}/environ`)).status).toBe(EACCES);
     expect((await jailed('read_file', '/proc/1/cmdline')).status).toBe(EACCES);
-    // The documented trade-off: the program's own /proc/self is unreadable too.
+    // Without the rule the engine adds for a program's own pid (test/engine/attacks-proc), /proc/self is hidden too.
     expect((await jailed('read_file', '/proc/self/status')).status).toBe(EACCES);
     expect((await jailed('list_dir', '/proc')).status).toBe(EACCES);
     const cpuinfo = await jailed('read_file', '/proc/cpuinfo');

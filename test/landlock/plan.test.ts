@@ -8,8 +8,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessFs, computeLandlockPlan, DEVICE_ALLOWANCES, FILE_ACCESS, isAtOrBelow, isPerProcessProcEntry,
-  nodeFsView, PlanInvariantError, PlanScanError, READ_ACCESS, resolveAbi, SandboxPathError, WRITE_ACCESS,
-  type DirEntry, type LandlockPathConfig, type LandlockPlan, type ResolvedAbi, type SupportedAbi,
+  nodeFsView, OWN_PROC_ACCESS, ownProcLayer, ownProcRule, PlanInvariantError, PlanScanError, READ_ACCESS, resolveAbi,
+  SandboxPathError, WRITE_ACCESS,
+  type DirEntry, type LandlockPathConfig, type LandlockPlan, type PlanRule, type ResolvedAbi, type SupportedAbi,
 } from '../../dist/landlock/index.js';
 import { effectiveAccess, MemFs, type TreeSpec } from './memfs.js';
 
@@ -62,6 +63,15 @@ function rule(p: LandlockPlan, at: string) {
   return p.rules.find((r) => r.path === at);
 }
 
+/**
+ * What a program gets on `target` from the two layers of a run (Landlock intersects layers: a right the own-/proc
+ * layer handles must be granted by both), `extra` being the rules added to the own-/proc layer (its own /proc/PID).
+ */
+function combinedAccess(policy: LandlockPlan, own: LandlockPlan, target: string, isDirectory: boolean, extra: PlanRule[] = []): bigint {
+  const ownPlan = { ...own, rules: [...own.rules, ...extra] };
+  return effectiveAccess(policy, target, isDirectory) & (effectiveAccess(ownPlan, target, isDirectory) | ~own.handledAccessFs);
+}
+
 const FILE_READ = AccessFs.EXECUTE | AccessFs.READ_FILE;
 
 describe('splitting "read everything but X" into sibling rules', () => {
@@ -71,10 +81,10 @@ describe('splitting "read everything but X" into sibling rules', () => {
     expect(p.rules.map((r) => r.path)).toEqual([
       '/a/a2', '/a/b/b2', '/a/b/sock', '/a/f.txt',
       '/dev/null', '/dev/random', '/dev/urandom', '/dev/zero',
-      '/etc', '/home', '/proc/cpuinfo', '/proc/sys', '/tmp', '/usr', '/w',
+      '/etc', '/home', '/proc', '/tmp', '/usr', '/w',
     ]);
-    // Only the directories on the way to the denied one (and the special trees) had to be listed.
-    expect(view.listed).toEqual(['/', '/a', '/a/b', '/dev', '/proc']);
+    // Only the directories on the way to the denied one (and /dev) had to be listed: /proc is one rule in this layer.
+    expect(view.listed).toEqual(['/', '/a', '/a/b', '/dev']);
     expect(rule(p, '/etc')?.access).toBe(READ_ACCESS);
     expect(rule(p, '/a/a2')?.access).toBe(READ_ACCESS);
     expect(rule(p, '/a/f.txt')).toMatchObject({ access: FILE_READ, isDirectory: false });
@@ -127,7 +137,7 @@ describe('splitting "read everything but X" into sibling rules', () => {
     expect(rule(p, '/usr')?.access).toBe(READ_ACCESS);
     expect(rule(p, '/usr/bin')?.access).toBe(WRITE_ACCESS);
     expect(rule(p, '/usr/bin')?.why).toContain('writeAllowPaths entry');
-    expect(view.listed).toEqual(['/', '/dev', '/proc']);
+    expect(view.listed).toEqual(['/', '/dev']);
   });
 
   it('collapses a writable directory inside another into the outer rule', () => {
@@ -160,7 +170,7 @@ describe('splitting "read everything but X" into sibling rules', () => {
     const p = plan({ readDenyPaths: ['/w/secret', '/a/b/c'], writeAllowPaths: ['/w'] });
     const files = p.rules.filter((r) => !r.isDirectory);
     expect(files.map((r) => r.path)).toEqual(
-      ['/a/b/sock', '/a/f.txt', '/dev/null', '/dev/random', '/dev/urandom', '/dev/zero', '/proc/cpuinfo', '/w/file.txt']);
+      ['/a/b/sock', '/a/f.txt', '/dev/null', '/dev/random', '/dev/urandom', '/dev/zero', '/w/file.txt']);
     for (const r of files) expect(r.access & ~FILE_ACCESS).toBe(0n);
     expect(rule(p, '/w/file.txt')?.access).toBe(
       AccessFs.EXECUTE | AccessFs.WRITE_FILE | AccessFs.READ_FILE | AccessFs.TRUNCATE | AccessFs.IOCTL_DEV);
@@ -190,23 +200,46 @@ describe('/dev and /proc', () => {
     expect(plan({ readDenyPaths: ['/dev'] }).rules.filter((r) => isAtOrBelow(r.path, '/dev'))).toEqual([]);
   });
 
-  it('grants read on /proc entries except per-process directories and self / thread-self', () => {
+  it('the policy layer reads /proc as a whole: one rule, which covers processes that do not exist yet', () => {
     const p = plan({});
-    expect(p.rules.filter((r) => isAtOrBelow(r.path, '/proc')).map((r) => [r.path, r.access])).toEqual([
+    expect(p.rules.filter((r) => isAtOrBelow(r.path, '/proc')).map((r) => [r.path, r.access])).toEqual([['/proc', READ_ACCESS]]);
+    expect(effectiveAccess(p, '/proc/4242/status', false)).toBe(FILE_READ);
+  });
+
+  it('the own-/proc layer grants reading everywhere but on /proc entries that are per-process or self / thread-self', () => {
+    const view = new MemFs(TREE);
+    const own = ownProcLayer(ABI7, view);
+    expect(own).toMatchObject({ layer: 'own-proc', handledAccessFs: OWN_PROC_ACCESS, handledAccessNet: 0n });
+    expect(own.rules.filter((r) => isAtOrBelow(r.path, '/proc')).map((r) => [r.path, r.access])).toEqual([
       ['/proc/cpuinfo', FILE_READ],
-      ['/proc/sys', READ_ACCESS],
+      ['/proc/sys', OWN_PROC_ACCESS],
     ]);
-    for (const hidden of ['/proc', '/proc/1/cmdline', '/proc/42/status', '/proc/42/task/42/status']) {
-      expect(effectiveAccess(p, hidden)).toBe(0n);
-    }
+    expect(rule(own, '/etc')?.access).toBe(OWN_PROC_ACCESS);
+    expect(view.listed).toEqual(['/', '/dev', '/proc']);
     expect(['1', '42', 'self', 'thread-self'].every(isPerProcessProcEntry)).toBe(true);
     expect(['sys', 'cpuinfo', '1a', 'selfish'].some(isPerProcessProcEntry)).toBe(false);
+  });
+
+  it('together, the layers give a program its own /proc/PID and no other process\'s', () => {
+    const policy = plan({});
+    const own = ownProcLayer(ABI7, new MemFs(TREE));
+    const mine = [ownProcRule(42)];
+    expect(combinedAccess(policy, own, '/proc/42/status', false, mine)).toBe(AccessFs.READ_FILE);
+    expect(combinedAccess(policy, own, '/proc/42/task/42/status', false, mine)).toBe(AccessFs.READ_FILE);
+    expect(combinedAccess(policy, own, '/proc/42', true, mine)).toBe(AccessFs.READ_FILE | AccessFs.READ_DIR);
+    for (const hidden of ['/proc/1/cmdline', '/proc/42/status']) {
+      expect(combinedAccess(policy, own, hidden, false, hidden.startsWith('/proc/42') ? [] : mine)).toBe(0n);
+    }
+    expect(combinedAccess(policy, own, '/proc', true, mine)).toBe(0n);
+    expect(combinedAccess(policy, own, '/proc/cpuinfo', false, mine)).toBe(FILE_READ);
+    expect(() => ownProcRule(0)).toThrow(RangeError);
   });
 });
 
 /**
  * The meaning of the policy, path by path, independent of how the planner gets there: compare the
- * rights a Landlock-like union of the plan's rules gives every path of the tree with what it should be.
+ * rights a Landlock-like union of each layer's rules, intersected over the two layers, gives every path of the tree
+ * with what it should be (before the engine adds the program's own /proc/PID).
  */
 function expectedAccess(p: string, kind: string, deny: string[], write: string[]): bigint {
   const denied = deny.some((d) => isAtOrBelow(p, d));
@@ -236,9 +269,10 @@ describe('the effect of every plan over every path', () => {
       for (const w of [undefined, ...writable]) {
         const config = { readDenyPaths: [d], writeAllowPaths: w === undefined ? [] : [w] };
         const p = plan(config);
+        const own = ownProcLayer(ABI7, tree);
         for (const target of tree.paths()) {
           const want = expectedAccess(target, tree.kind(target)!, config.readDenyPaths, config.writeAllowPaths);
-          const got = effectiveAccess(p, target, tree.kind(target) === 'directory');
+          const got = combinedAccess(p, own, target, tree.kind(target) === 'directory');
           if (got !== want) {
             throw new Error(`deny ${d} write ${w}: ${target} gets 0x${got.toString(16)}, want 0x${want.toString(16)}`);
           }
@@ -371,9 +405,11 @@ describe('on a real directory tree (nodeFsView)', () => {
     ]);
     for (const r of p.rules) expect(isAtOrBelow(path.join(root, 'secret'), r.path)).toBe(false);
     expect(rule(p, '/dev/null')?.access).toBe(AccessFs.READ_FILE | AccessFs.WRITE_FILE);
-    expect(rule(p, '/proc/cpuinfo')?.access).toBe(FILE_READ);
-    expect(p.rules.some((r) => isAtOrBelow(r.path, `/proc/${process.pid}`) || r.path === '/proc/self')).toBe(false);
+    expect(rule(p, '/proc')?.access).toBe(READ_ACCESS);
     expect(rule(p, '/')).toBeUndefined();
+    const own = ownProcLayer(ABI7, nodeFsView);
+    expect(rule(own, '/proc/cpuinfo')?.access).toBe(FILE_READ);
+    expect(own.rules.some((r) => isAtOrBelow(r.path, `/proc/${process.pid}`) || r.path === '/proc/self' || r.path === '/proc')).toBe(false);
   });
 
   it('names the configured path that is a file, or missing', () => {
