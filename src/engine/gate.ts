@@ -9,7 +9,7 @@
  * This module is the runner's side: the gate's argv, the limits it sets and what /proc/PID/limits must then show,
  * where the binary is, and the lines the gate and its child say on fd 3 (a socketpair).
  */
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { SandboxSetupError } from './errors.js';
 import type { Normalized } from './options.js';
-import { EXECUTE, reachableBy } from './program.js';
+import { EXECUTE, WRITE, modeAllows, reachableBy } from './program.js';
 import type { Faults } from './protocol.js';
 
 /** How long the gate may take to answer one step (it answers within milliseconds). */
@@ -188,20 +188,51 @@ const located = new Map<string, string>();
 export const reachable = (file: string, uid: number, gid: number): boolean => reachableBy(file, uid, gid, EXECUTE);
 
 /**
+ * The --write-allow path through which the program could replace `file` (write it, or rename or remove it or a
+ * directory above it), or null. A program running as the runner's own user owns what the runner owns, so any
+ * write-allow path above the file is enough; one running as another user also needs the mode bits.
+ */
+function replaceableThrough(file: string, o: Normalized): string | null {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const target = real(file);
+  for (const allowed of o.writeAllowPaths) {
+    const w = real(allowed);
+    if (target !== w && !target.startsWith(w === '/' ? '/' : `${w}/`)) continue;
+    if (o.uid === null) return allowed;
+    for (let p = target; ; p = path.dirname(p)) {
+      try {
+        if (modeAllows(statSync(p), o.uid, o.gid!, WRITE)) return allowed;
+      } catch {
+        return allowed;
+      }
+      if (p === w || p === path.dirname(p)) break;
+    }
+  }
+  return null;
+}
+
+/**
  * The gate binary a run's program user can execute: the built one (dist/gate/gate), or, when that user cannot
  * reach it (a root runner's checkout under /root, say), a copy in a directory of the runner's own under the temp
  * directory, named after the binary's hash and checked to be the runner's, not a symlink and not writable by
- * others. A missing gate is a setup error: there is no run without it.
+ * others. Neither may lie where the program could replace it (a tampered gate would skip the own-/proc layer for
+ * later runs). A missing gate is a setup error: there is no run without it.
  */
 export function gateBinary(o: Normalized): string {
   if (!existsSync(BUILT)) {
     throw new SandboxSetupError('gate', `the gate binary ${BUILT} is missing: build it (npm run build, which needs a C compiler)`);
   }
-  const key = JSON.stringify([o.uid, o.gid, o.readDenyPaths]);
+  const key = JSON.stringify([o.uid, o.gid, o.readDenyPaths, o.writeAllowPaths]);
   const known = located.get(key);
   if (known !== undefined && existsSync(known)) return known;
   const denied = (p: string) => o.readDenyPaths.some((d) => p === d || p.startsWith(`${d}/`));
-  const usable = (p: string) => (o.uid === null || reachable(p, o.uid, o.gid!)) && !denied(p);
+  const usable = (p: string) => (o.uid === null || reachable(p, o.uid, o.gid!)) && !denied(p) && replaceableThrough(p, o) === null;
   if (usable(BUILT)) {
     located.set(key, BUILT);
     return BUILT;
@@ -225,6 +256,11 @@ export function gateBinary(o: Normalized): string {
   const cs = lstatSync(copy);
   if (!cs.isFile() || cs.uid !== process.geteuid!() || (cs.mode & 0o7777) !== 0o755) {
     throw new SandboxSetupError('gate', `${copy} is not the gate this user installed (mode 0755): remove ${dir}`);
+  }
+  const through = replaceableThrough(copy, o);
+  if (through !== null) {
+    throw new SandboxSetupError('gate', `the gate ${copy} lies inside --write-allow ${through}, where the program could `
+      + 'replace it for later runs: allow a narrower directory, or set TMPDIR to a directory programs may not write');
   }
   if ((o.uid !== null && !reachable(copy, o.uid, o.gid!)) || denied(copy)) {
     throw new SandboxSetupError('gate', `the program's user can execute neither ${BUILT} nor ${copy} (denied or out of its reach): `

@@ -3,8 +3,9 @@
  * program's user may execute it and write where it was allowed to. Errors here are the caller's
  * (InvalidOptionError, ProgramNotFoundError, ProgramNotExecutableError: CLI exits 125, 127, 126), never setup errors.
  */
-import { accessSync, closeSync, constants as fsc, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants as fsc, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError } from './errors.js';
 import type { Normalized } from './options.js';
 
@@ -84,16 +85,39 @@ export function resolveProgram(file: string, cwd: string): string {
   return full;
 }
 
+/** The sandbox's own installation (the directory holding dist/): its code and its gate. */
+export const INSTALL_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+
+/**
+ * A write-allow path must neither contain nor lie inside the sandbox's installation: a program allowed to write
+ * there (as the runner's own user, or as a user the files let write) could rewrite the runner's code or its gate,
+ * and every later run with it. Refused whoever the program runs as, so the rule does not depend on file modes.
+ */
+function checkInstallNotWritable(o: Normalized): void {
+  let install: string;
+  try { install = realpathSync(INSTALL_ROOT); } catch { install = INSTALL_ROOT; }
+  for (const dir of o.writeAllowPaths) {
+    let real: string;
+    try { real = realpathSync(dir); } catch { continue; } // the Landlock plan reports missing paths
+    if (real === '/' || install === real || install.startsWith(`${real}/`) || real.startsWith(`${install}/`)) {
+      throw new InvalidOptionError('config.writeAllowPaths', dir,
+        `a directory neither inside nor containing the sandbox's installation (${install}): the program could rewrite `
+        + 'the runner and its gate');
+    }
+  }
+}
+
 /**
  * The working directory must be a directory, the program must resolve, and a root runner's program user must be
  * able to execute it and to write the directories it is allowed to write (the kernel would refuse it later, as a
- * confusing RE). Returns the program's absolute path.
+ * confusing RE), and no write-allow path may contain or lie inside the sandbox. Returns the program's absolute path.
  */
 export function checkProgram(o: Normalized, file: string): string {
   let cwdStat;
   try { cwdStat = statSync(o.cwd); } catch { throw new InvalidOptionError('cwd', o.cwd, 'an existing directory'); }
   if (!cwdStat.isDirectory()) throw new InvalidOptionError('cwd', o.cwd, 'a directory');
   const program = resolveProgram(file, o.cwd);
+  checkInstallNotWritable(o);
   if (o.uid !== null && o.gid !== null) {
     if (!modeAllows(statSync(program), o.uid, o.gid, EXECUTE)) throw new ProgramNotExecutableError(file, `not executable by uid ${o.uid}`);
     for (const dir of o.writeAllowPaths) {
