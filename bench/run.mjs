@@ -19,6 +19,7 @@ import { latency } from './sections/latency.mjs';
 import { throughput } from './sections/throughput.mjs';
 import { cpu } from './sections/cpu.mjs';
 import { memory } from './sections/memory.mjs';
+import { runtimes } from './sections/runtimes.mjs';
 import { pool } from './sections/pool.mjs';
 import { cli } from './sections/cli.mjs';
 import { judge } from './sections/judge.mjs';
@@ -56,6 +57,7 @@ const SECTIONS = [
   ['throughput', throughput],
   ['cpu', cpu],
   ['memory', memory],
+  ['runtimes', runtimes],
   ['pool', pool],
   ['cli', cli],
   ['judge', judge],
@@ -159,7 +161,7 @@ ${tables.map(markdownTable).join('\n')}
 ## Exact commands
 
 - The bench: \`npm run bench\`, i.e. \`node bench/run.mjs\` (\`--quick\` for a smoke run that writes nothing).
-- Bench programs (fixtures/bench/*.c), compiled into a fresh 0755 temporary directory:
+- Bench programs (fixtures/bench/*.c and fixtures/programs/*.c), compiled into a fresh 0755 temporary directory:
 ${fx.commands.map((c) => `  - \`${c}\``).join('\n')}
 - runExecutable: \`runExecutable(prog, args, { timeout: 2, input })\` from dist/engine/index.js (defaults otherwise:
   1 GiB memory, 1 process, uid 65534 under root); CPU section \`{ timeout: 10 }\`, CPU-limit kill
@@ -182,6 +184,9 @@ ${peerCmds.join('\n')}
 - Latency: median and p95 (linear between closest ranks) of every sample of all rounds.
 - CPU-time truth is the program's own \`CLOCK_PROCESS_CPUTIME_ID\` read just before it exits, in the same run as the
   runner's figure; "truth bare" is the same program outside the sandbox.
-- Peak-memory truth is the program's own \`VmHWM\` from /proc/self/status, read bare (the sandbox hides /proc/self).
+- Peak-memory truth is the kernel's \`ru_maxrss\` for the same program run alone, bare (fixtures/programs/maxrss.c
+  starts it with vfork and prints what wait4 reports); the sandbox's figure comes from the gate's wait4 the same way.
+- Runtimes: the runtime tests' a + b (fixtures/runtimes/runtimes.mjs) with
+  \`{ memory: 256 MiB, processes: N, timeout: 10, input }\`, against the same argv spawned bare.
 `;
 }

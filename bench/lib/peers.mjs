@@ -21,9 +21,9 @@ export function which(name) {
   return null;
 }
 
-// The engine's defaults for a run with timeout 2 s (src/engine/options.ts, run.ts gateLimits): RLIMIT_CPU
-// ceil(2)+1 s, address space 2 x 1 GiB, stack 1 GiB, file size 256 MiB, 64 files, 1 process, no core, no memlock.
-const RLIMITS = ['--cpu=3', `--as=${2048 * MiB}`, `--stack=${1024 * MiB}`, `--fsize=${256 * MiB}`, '--nofile=64',
+// The engine's defaults for a run with timeout 2 s (src/engine/options.ts, gate.ts runLimits): RLIMIT_CPU
+// ceil(2)+1 s, data 2 x 1 GiB + 1 GiB, stack unlimited, file size 256 MiB, 64 files, 1 process, no core, no memlock.
+const RLIMITS = ['--cpu=3', `--data=${3072 * MiB}`, '--stack=unlimited', `--fsize=${256 * MiB}`, '--nofile=64',
   '--nproc=1', '--core=0', '--memlock=0'];
 const ISOLATE_BOX = 87;
 

@@ -66,7 +66,7 @@ export async function cpu(ctx) {
         rows: accRows,
         notes: [`${reps} runs per target, bare and sandboxed interleaved; medians. The program burns until its own clock reaches the target, so both truths sit on the target. `
           + '"CPU before main()": the process\'s clock when main() starts. It counts everything the same process did before: the dynamic loader, and before exec '
-          + 'the forked child\'s setup (bare: libuv in a fork of Node) or the gate (sandboxed: /bin/sh setting ulimits, reading its release line, exec). '
+          + 'the forked child\'s setup (bare: libuv in a fork of Node) or the gate\'s child (sandboxed: its process limit, process group, release message and own-/proc Landlock layer, then exec). '
           + 'It is part of every reported cpuTime and of the CPU limit.'],
       },
       {

@@ -1,70 +1,69 @@
-// 5. Peak-memory accuracy. mem.c touches N MiB (0: a plain hello world) and prints its own VmHWM. Inside the
-// sandbox /proc/self is not readable, so the truth comes from the same program run bare, outside the sandbox (same
-// environment), interleaved with the sandboxed runs.
-import { expect, median, round, run } from '../lib/util.mjs';
+// 5. Peak-memory accuracy on every exit path. The truth is the kernel's own figure for the same program run alone:
+// fixtures/programs/maxrss.c starts it with vfork from its own small address space and prints the ru_maxrss wait4
+// gives it. The sandboxed figure is the one runExecutable reports (the gate's wait4 of the program). touch_then.c
+// touches N MiB and then ends as told: exit_group, the raw exit(2) of its last thread, SIGSEGV, or it waits for the
+// sandbox's own kill (wall limit); recurse.c recurses to a 64 MiB stack limit (SIGSEGV). Bare and sandboxed runs
+// are interleaved.
+import { expect, median, run } from '../lib/util.mjs';
 
 const MiB = 1024 * 1024;
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' }; // the sandbox's default environment
-// The gate shell as it waits for its release line (the same ulimits as a default run), reporting its own VmHWM.
-const GATE = 'ulimit -t 11 && ulimit -v 2097152 && ulimit -s 1048576 && ulimit -f 524288 && ulimit -n 64; '
-  + 'while read -r k v _; do case $k in VmHWM:) echo "hwm_kb=$v";; esac; done < /proc/$$/status';
+
+/** One row: how the program runs bare (maxrss argv, env) and in the sandbox (argv, options, the verdict expected). */
+function cases(bin) {
+  const touch = (n, how) => [bin.touch_then, String(n), how];
+  const row = (label, args, opts, verdict, truthArgs = args, env = {}) => ({ label, args, opts, verdict, truthArgs, env });
+  return [
+    row('hello world, exit_group', touch(0, 'exit'), {}, 'OK'),
+    row('10 MiB, exit_group', touch(10, 'exit'), {}, 'OK'),
+    row('100 MiB, exit_group', touch(100, 'exit'), {}, 'OK'),
+    row('500 MiB, exit_group', touch(500, 'exit'), {}, 'OK'),
+    row('100 MiB, raw exit(2) of the last thread', touch(100, 'exit2'), {}, 'OK'),
+    row('100 MiB, SIGSEGV', touch(100, 'segv'), {}, 'RE'),
+    // Bare, the same memory ended by itself: a program that waits forever has no figure of its own to compare with.
+    row('100 MiB, killed by the sandbox (wall limit)', touch(100, 'hold'), { timeout: 0.3 }, 'TLE', touch(100, 'exit')),
+    row('recursion to a 64 MiB stack limit, SIGSEGV', [bin.recurse], { stack: 64 * MiB }, 'RE', [bin.recurse],
+      { STACK_KIB: String(64 * 1024) }),
+  ];
+}
 
 export async function memory(ctx) {
   const { runExecutable } = ctx.engine;
-  const prog = ctx.bin.mem;
-  const sizes = [0, 10, 100, 500];
-  const reps = ctx.quick ? 1 : 5;
+  const rowsIn = cases(ctx.bin);
+  const reps = ctx.quick ? 1 : 8;
   const raw = [];
   for (let i = 0; i < reps; i++) {
-    for (const n of sizes) {
-      const bare = await run(prog, [String(n)], { env: ENV });
-      const m = /hwm_kb=(-?\d+)/.exec(bare.stdout);
-      expect(bare.code === 0 && m && Number(m[1]) > 0, `bare mem.c ${n}: exit ${bare.code ?? bare.signal}, ${bare.stdout.trim()}`);
-      const r = await runExecutable(prog, [String(n)], { timeout: 10 });
-      expect(r.status === 'OK', `runExecutable mem.c ${n}: status ${r.status}`);
-      const inside = /hwm_kb=(-?\d+)/.exec(r.stdout.toString());
-      raw.push({ mib: n, truthBytes: Number(m[1]) * 1024, reportedBytes: r.peakMemory, selfInSandbox: inside ? Number(inside[1]) : null });
+    for (const c of rowsIn) {
+      const bare = await run(ctx.bin.maxrss, c.truthArgs, { env: { ...ENV, ...c.env } });
+      const m = /^maxrss (\d+) status (\d+)$/m.exec(bare.stdout);
+      expect(bare.code === 0 && m, `bare ${c.label}: exit ${bare.code ?? bare.signal}, ${bare.stdout.trim()} ${bare.stderr.trim()}`);
+      const r = await runExecutable(c.args[0], c.args.slice(1), { timeout: 10, ...c.opts });
+      expect(r.status === c.verdict, `runExecutable ${c.label}: status ${r.status} (expected ${c.verdict})`);
+      raw.push({ label: c.label, truthBytes: Number(m[1]) * 1024, reportedBytes: r.peakMemory, status: r.status });
     }
   }
-  const rows = sizes.map((n) => {
-    const rs = raw.filter((x) => x.mib === n);
+  const rows = rowsIn.map((c) => {
+    const rs = raw.filter((x) => x.label === c.label);
     const truths = rs.map((x) => x.truthBytes / MiB);
-    const reps_ = rs.map((x) => x.reportedBytes / MiB);
+    const reported = rs.map((x) => x.reportedBytes / MiB);
     const truth = median(truths);
-    const rep = median(reps_);
+    const worst = rs.map((x) => (x.reportedBytes - x.truthBytes) / x.truthBytes * 100)
+      .reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
     const range = (v) => `${median(v).toFixed(2)} (${Math.min(...v).toFixed(2)}..${Math.max(...v).toFixed(2)})`;
-    return [n === 0 ? 'hello world' : `touch ${n} MiB`, range(truths), range(reps_),
-      `${((rep - truth) * 1024).toFixed(0)}`, `${((rep - truth) / truth * 100).toFixed(2)}%`];
+    const verdicts = [...new Set(rs.map((x) => x.status))].join(', ');
+    return [c.label, range(truths), range(reported), `${((median(reported) - truth) * 1024).toFixed(0)}`,
+      `${worst.toFixed(2)}%`, `${verdicts} (${rs.length} of ${rs.length})`];
   });
-  const blind = raw.every((x) => x.selfInSandbox === -1);
-  const gateRuns = [];
-  for (let i = 0; i < 3; i++) {
-    const g = await run('/bin/sh', ['-c', GATE], { env: ENV });
-    const m = /hwm_kb=(\d+)/.exec(g.stdout);
-    if (g.code === 0 && m) gateRuns.push(Number(m[1]) * 1024);
-  }
-  const gate = gateRuns.length ? median(gateRuns) : NaN;
-  if (gateRuns.length) rows.push(['(the gate: /bin/sh before exec)', (gate / MiB).toFixed(2), '-', '-', '-']);
-  // A sandboxed run that reported well above every bare run of its program, at about the gate shell's own peak.
-  const caught = raw.filter((x) => {
-    const truthMax = Math.max(...raw.filter((y) => y.mib === x.mib).map((y) => y.truthBytes));
-    return x.reportedBytes > truthMax + 128 * 1024 && x.reportedBytes >= 0.9 * gate;
-  });
-  const notes = [];
-  if (caught.length) {
-    notes.push(`${caught.length} of ${raw.length} sandboxed runs (${[...new Set(caught.map((x) => (x.mib ? `${x.mib} MiB` : 'hello world')))].join(', ')}) `
-      + `reported more than every bare run of the same program, at about the gate shell's own peak (${(gate / MiB).toFixed(2)} MiB): `
-      + 'such a figure is most likely the gate shell\'s own, sampled before it exec\'d the program.');
-  }
   return {
     tables: [{
-      title: 'Peak-memory accuracy (MiB; truth = VmHWM of the same program run bare)',
-      columns: ['program', 'truth: bare VmHWM (range)', 'runExecutable peakMemory (range)', 'medians: reported - truth (KiB)', 'error'],
+      title: 'Peak-memory accuracy (MiB; truth = ru_maxrss of the same program run alone, bare)',
+      columns: ['program, how it ends', 'truth (range)', 'runExecutable peakMemory (range)', 'medians: reported - truth (KiB)',
+        'worst run: error', 'verdict'],
       rows,
-      notes: [`${reps} runs per size, bare and sandboxed interleaved; medians, with the range over the runs (the bare runs alone vary by about 0.1 MiB: ASLR, page cache).`
-        + (blind ? ' Inside the sandbox the program could not read /proc/self/status (as designed), so it did not read its own VmHWM there.' : ''),
-      ...notes],
+      notes: [`${reps} runs per row, bare and sandboxed interleaved; medians, with the range over the runs. "worst run" is the `
+        + 'largest error of one sandboxed run against the bare run beside it. The killed row\'s truth is the same program '
+        + 'ending by itself (exit_group) after touching the same memory.'],
     }],
-    raw: { unit: 'bytes', runs: raw, gateShellHwm: gateRuns, runsAtGatePeak: caught.length },
+    raw: { unit: 'bytes', runs: raw },
   };
 }
