@@ -59,6 +59,8 @@ export interface Setup {
   /** The program's pid, once the gate's child said it (its process group's id too). */
   pid?: number;
   t0?: bigint;
+  /** The runner's end of the program's stdin, once writing began. */
+  stdinSink?: Socket;
   /** Stops feeding a caller's stdin stream (at the program's exit). */
   stopStdin?: () => void;
 }
@@ -175,7 +177,8 @@ function buildOwnProc(s: Setup): void {
 
 /**
  * The runner's word, with the own-/proc layer now granting the program's /proc/PID: the program's process restricts
- * itself with it and execs the program; the gate then says it started. Then the program's stdin: `input`, a caller's stream, or EOF.
+ * itself with it and execs the program; the gate then says it started. The program's stdin is written from just
+ * before the word.
  */
 async function release(s: Setup): Promise<void> {
   const fd = s.ownProcFd!;
@@ -187,6 +190,9 @@ async function release(s: Setup): Promise<void> {
       if (e instanceof LandlockError) throw new SandboxSetupError('release', e.message, { cause: e });
       throw e;
     }
+    // The input goes into the pipe now, so that the program finds it there at its first read; it cannot run
+    // before the word below, and a failed release destroys the writer (abandon).
+    startStdin(s);
     s.t0 = process.hrtime.bigint();
     sendByteWithFd(s.gateFd!, 0x67 /* 'g' */, fd); // on the socket the gate channel reads: Node only reads it
   } finally {
@@ -197,9 +203,14 @@ async function release(s: Setup): Promise<void> {
     s.t0 = undefined; // not released: the program never ran
     throw unexpected('release', line, 'the program\'s start');
   }
+}
+
+/** The program's stdin when the runner writes it: `input`, a caller's stream, or EOF. */
+function startStdin(s: Setup): void {
   if (s.stdinWriter === undefined) return;
   s.runnerFds.splice(s.runnerFds.indexOf(s.stdinWriter), 1);
   const sink = new Socket({ fd: s.stdinWriter, readable: false, writable: true });
+  s.stdinSink = sink;
   sink.on('error', () => undefined); // EPIPE when the program does not read: not the runner's error
   const source = s.o.stdin;
   if (source !== null && typeof source !== 'number') feed(s, source, sink);
@@ -231,6 +242,8 @@ async function endGate(s: Setup): Promise<void> {
 
 /** Undoes a setup that did not reach the monitor: the gate ended, every fd closed, the spawner thread given back. */
 export async function abandon(s: Setup): Promise<void> {
+  s.stopStdin?.();
+  s.stdinSink?.destroy();
   await endGate(s);
   if (s.ownProcFd !== undefined) close(s.ownProcFd);
   for (const fd of [...s.runnerFds.splice(0), ...s.childFds.splice(0)]) close(fd);
