@@ -7,11 +7,11 @@
  */
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { kill, SIGKILL } from '../native/wait.js';
-import type { Captured, Limit } from './classify.js';
+import { decodeWaitStatus, kill, SIGKILL } from '../native/wait.js';
+import type { Captured, Limit, Observed } from './classify.js';
 import type { GateChannel } from './gate.js';
 import { sampleProc } from './procfs.js';
-import type { ExitWatch, Reaper } from './reaper.js';
+import type { ExitWatch, Reaped, Reaper } from './reaper.js';
 
 /** How often CPU time, memory and exit are checked while a program runs, at most. */
 const TICK_MS = 10;
@@ -47,16 +47,8 @@ export interface MonitorDeps {
   onExited: () => void;
 }
 
-export interface Monitored {
-  exitCode: number | null;
-  signal: number | null;
-  cpuTime: number;
-  wallTime: number;
-  peakMemory: number;
-  dataPeak: number;
-  stdout: Captured;
-  stderr: Captured;
-}
+/** What the monitor observed: all classify needs but why the runner stopped the run and what it enforced. */
+export type Monitored = Omit<Observed, 'stoppedFor' | 'enforced'>;
 
 interface Sink {
   chunks: Buffer[];
@@ -72,7 +64,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     let dataPeak = 0;
     let lastCpu = 0;
     let tExit = 0n;
-    let report: { exitCode: number | null; signal: number | null; cpuTime: number } | null = null;
+    let report: Reaped | null = null;
     let ended = false;
     let gateClosed = false;
     let gateReaped = false;
@@ -168,9 +160,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
         return;
       }
       if (line.kind !== 'exit' || report !== null) return;
-      const w = line.wstatus;
-      const termsig = w & 0x7f;
-      report = { exitCode: termsig === 0 ? (w >> 8) & 0xff : null, signal: termsig === 0 ? null : termsig, cpuTime: line.cpuTime };
+      report = { ...decodeWaitStatus(line.wstatus), cpuTime: line.cpuTime };
       peak = Math.max(peak, line.maxRssKiB * 1024);
       end();
     });

@@ -8,7 +8,7 @@
 import { Errno } from '../native/errno.js';
 import { lastErrno } from '../native/libc.js';
 import {
-  P_PID, RUSAGE_SIZE, rusageCpuSeconds, SIGINFO_SIZE, siginfoPid, wait4, waitid, WEXITED, WNOHANG, WNOWAIT,
+  decodeWaitStatus, P_PID, RUSAGE_SIZE, rusageCpuSeconds, SIGINFO_SIZE, siginfoPid, wait4, waitid, WEXITED, WNOHANG, WNOWAIT,
 } from '../native/wait.js';
 
 export interface Reaped {
@@ -98,8 +98,6 @@ export class Reaper {
       r = wait4(pid, status, 0, this.rusage);
     } while (r < 0 && lastErrno() === Errno.EINTR);
     if (r !== pid) return { exitCode: null, signal: null, cpuTime: 0 };
-    const st = status[0]!;
-    const termsig = st & 0x7f;
-    return { exitCode: termsig === 0 ? (st >> 8) & 0xff : null, signal: termsig === 0 ? null : termsig, cpuTime: rusageCpuSeconds(this.rusage) };
+    return { ...decodeWaitStatus(status[0]!), cpuTime: rusageCpuSeconds(this.rusage) };
   }
 }

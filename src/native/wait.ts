@@ -26,6 +26,12 @@ export function siginfoPid(info: Uint8Array): number {
   return new DataView(info.buffer, info.byteOffset, info.byteLength).getInt32(16, true);
 }
 
+/** A wait status (wait4, waitpid): the exit code when the process exited, else the signal that ended it. */
+export function decodeWaitStatus(status: number): { exitCode: number | null; signal: number | null } {
+  const termsig = status & 0x7f;
+  return termsig === 0 ? { exitCode: (status >> 8) & 0xff, signal: null } : { exitCode: null, signal: termsig };
+}
+
 /** struct rusage is 144 bytes: ru_utime and ru_stime (struct timeval, 16 bytes each), then longs. */
 export const RUSAGE_SIZE = 144;
 /** wait4(2): the pid reaped, 0 (WNOHANG), or -1 with errno set. */
