@@ -119,10 +119,13 @@ export function parseGateLine(line: string): GateLine | null {
  * The lines the gate says on its socket, one at a time. `next()` resolves with the next line, or null when the
  * socket closed or nothing came within GATE_TIMEOUT_MS; `onLine` (replacing next) receives every line from then on.
  */
+/** What a line that is not in the protocol counts as: the gate failing. */
+const PROTOCOL_ERROR: GateLine = { kind: 'failed', call: 'protocol', errno: 0 };
+
 export class GateChannel {
   private buffered = '';
-  private readonly lines: string[] = [];
-  private waiter: ((l: string | null) => void) | null = null;
+  private readonly lines: GateLine[] = [];
+  private waiter: ((l: GateLine | null) => void) | null = null;
   private listener: ((l: GateLine | null) => void) | null = null;
   private closed = false;
 
@@ -130,7 +133,7 @@ export class GateChannel {
     socket.on('data', (d: Buffer) => {
       this.buffered += d.toString('latin1');
       for (let i = this.buffered.indexOf('\n'); i >= 0; i = this.buffered.indexOf('\n')) {
-        this.deliver(this.buffered.slice(0, i));
+        this.deliver(parseGateLine(this.buffered.slice(0, i)) ?? PROTOCOL_ERROR);
         this.buffered = this.buffered.slice(i + 1);
       }
     });
@@ -144,8 +147,8 @@ export class GateChannel {
     socket.on('error', end);
   }
 
-  private deliver(line: string): void {
-    if (this.listener) this.listener(parseGateLine(line) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+  private deliver(line: GateLine): void {
+    if (this.listener) this.listener(line);
     else if (this.waiter) { const w = this.waiter; this.waiter = null; w(line); }
     else this.lines.push(line);
   }
@@ -153,18 +156,18 @@ export class GateChannel {
   /** The next line, parsed (a malformed one is a protocol failure); null when the gate is gone or silent. */
   next(): Promise<GateLine | null> {
     const queued = this.lines.shift();
-    if (queued !== undefined) return Promise.resolve(parseGateLine(queued) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+    if (queued !== undefined) return Promise.resolve(queued);
     if (this.closed) return Promise.resolve(null);
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.waiter = null; resolve(null); }, GATE_TIMEOUT_MS);
-      this.waiter = (l) => { clearTimeout(timer); resolve(l === null ? null : parseGateLine(l) ?? { kind: 'failed', call: 'protocol', errno: 0 }); };
+      this.waiter = (l) => { clearTimeout(timer); resolve(l); };
     });
   }
 
   /** Every line from now on (and null once the socket closes), for the monitor. */
   onLine(cb: (l: GateLine | null) => void): void {
     this.listener = cb;
-    for (const l of this.lines.splice(0)) cb(parseGateLine(l) ?? { kind: 'failed', call: 'protocol', errno: 0 });
+    for (const l of this.lines.splice(0)) cb(l);
     if (this.closed) cb(null);
   }
 }
@@ -181,7 +184,6 @@ export function unexpected(step: 'rlimits' | 'release', line: GateLine | null, e
 
 /** Where the build puts the gate. */
 export const BUILT_GATE = fileURLToPath(new URL('../gate/gate', import.meta.url));
-const BUILT = BUILT_GATE;
 const located = new Map<string, string>();
 
 /** Whether uid/gid may execute `file`, every directory on the way included (mode bits). */
@@ -225,19 +227,19 @@ function replaceableThrough(file: string, o: Normalized): string | null {
  * later runs). A missing gate is a setup error: there is no run without it.
  */
 export function gateBinary(o: Normalized): string {
-  if (!existsSync(BUILT)) {
-    throw new SandboxSetupError('gate', `the gate binary ${BUILT} is missing: build it (npm run build, which needs a C compiler)`);
+  if (!existsSync(BUILT_GATE)) {
+    throw new SandboxSetupError('gate', `the gate binary ${BUILT_GATE} is missing: build it (npm run build, which needs a C compiler)`);
   }
   const key = JSON.stringify([o.uid, o.gid, o.readDenyPaths, o.writeAllowPaths]);
   const known = located.get(key);
   if (known !== undefined && existsSync(known)) return known;
   const denied = (p: string) => o.readDenyPaths.some((d) => p === d || p.startsWith(`${d}/`));
   const usable = (p: string) => (o.uid === null || reachable(p, o.uid, o.gid!)) && !denied(p) && replaceableThrough(p, o) === null;
-  if (usable(BUILT)) {
-    located.set(key, BUILT);
-    return BUILT;
+  if (usable(BUILT_GATE)) {
+    located.set(key, BUILT_GATE);
+    return BUILT_GATE;
   }
-  const bytes = readFileSync(BUILT);
+  const bytes = readFileSync(BUILT_GATE);
   const dir = path.join(os.tmpdir(), `simple-cp-sandbox-gate-${process.geteuid!()}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`);
   const copy = path.join(dir, 'gate');
   try {
@@ -250,7 +252,7 @@ export function gateBinary(o: Normalized): string {
     throw new SandboxSetupError('gate', `${dir} is not a directory of this user's that only it can write: remove it`);
   }
   if (!existsSync(copy) || !readFileSync(copy).equals(bytes)) {
-    copyFileSync(BUILT, copy);
+    copyFileSync(BUILT_GATE, copy);
     chmodSync(copy, 0o755);
   }
   const cs = lstatSync(copy);
@@ -263,7 +265,7 @@ export function gateBinary(o: Normalized): string {
       + 'replace it for later runs: allow a narrower directory, or set TMPDIR to a directory programs may not write');
   }
   if ((o.uid !== null && !reachable(copy, o.uid, o.gid!)) || denied(copy)) {
-    throw new SandboxSetupError('gate', `the program's user can execute neither ${BUILT} nor ${copy} (denied or out of its reach): `
+    throw new SandboxSetupError('gate', `the program's user can execute neither ${BUILT_GATE} nor ${copy} (denied or out of its reach): `
       + 'make one of them reachable');
   }
   located.set(key, copy);
