@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { isAtOrBelow } from '../landlock/plan.js';
 import { SandboxSetupError } from './errors.js';
 import type { Normalized } from './options.js';
 import { EXECUTE, WRITE, modeAllows, reachableBy } from './program.js';
@@ -205,7 +206,7 @@ function replaceableThrough(file: string, o: Normalized): string | null {
   const target = real(file);
   for (const allowed of o.writeAllowPaths) {
     const w = real(allowed);
-    if (target !== w && !target.startsWith(w === '/' ? '/' : `${w}/`)) continue;
+    if (!isAtOrBelow(target, w)) continue;
     if (o.uid === null) return allowed;
     for (let p = target; ; p = path.dirname(p)) {
       try {

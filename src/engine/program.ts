@@ -6,6 +6,7 @@
 import { accessSync, closeSync, constants as fsc, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isAtOrBelow } from '../landlock/plan.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError } from './errors.js';
 import type { Normalized } from './options.js';
 
@@ -93,13 +94,17 @@ export const INSTALL_ROOT = fileURLToPath(new URL('../..', import.meta.url)).rep
  * there (as the runner's own user, or as a user the files let write) could rewrite the runner's code or its gate,
  * and every later run with it. Refused whoever the program runs as, so the rule does not depend on file modes.
  */
+let installReal: string | null = null;
+
 function checkInstallNotWritable(o: Normalized): void {
-  let install: string;
-  try { install = realpathSync(INSTALL_ROOT); } catch { install = INSTALL_ROOT; }
+  if (installReal === null) {
+    try { installReal = realpathSync(INSTALL_ROOT); } catch { installReal = INSTALL_ROOT; }
+  }
+  const install = installReal;
   for (const dir of o.writeAllowPaths) {
     let real: string;
     try { real = realpathSync(dir); } catch { continue; } // the Landlock plan reports missing paths
-    if (real === '/' || install === real || install.startsWith(`${real}/`) || real.startsWith(`${install}/`)) {
+    if (isAtOrBelow(install, real) || isAtOrBelow(real, install)) {
       throw new InvalidOptionError('config.writeAllowPaths', dir,
         `a directory neither inside nor containing the sandbox's installation (${install}): the program could rewrite `
         + 'the runner and its gate');
