@@ -167,12 +167,7 @@ async function checkLimits(s: Setup): Promise<void> {
 
 /** The own-/proc Landlock layer, without the program's pid yet (the program reads its own /proc/PID, no other). */
 function buildOwnProc(s: Setup): void {
-  try {
-    s.ownProcFd = s.engine.policies.ownProcLayer().build();
-  } catch (e) {
-    if (e instanceof LandlockError) throw new SandboxSetupError('own /proc', e.message, { cause: e });
-    throw e;
-  }
+  s.ownProcFd = s.engine.policies.ownProcLayer().build();
 }
 
 /**
@@ -184,12 +179,7 @@ async function release(s: Setup): Promise<void> {
   const fd = s.ownProcFd!;
   s.ownProcFd = undefined;
   try {
-    try {
-      addLandlockRules(fd, [ownProcRule(s.pid!)]);
-    } catch (e) {
-      if (e instanceof LandlockError) throw new SandboxSetupError('release', e.message, { cause: e });
-      throw e;
-    }
+    addLandlockRules(fd, [ownProcRule(s.pid!)]);
     // The input goes into the pipe now, so that the program finds it there at its first read; it cannot run
     // before the word below, and a failed release destroys the writer (abandon).
     startStdin(s);
@@ -250,10 +240,14 @@ export async function abandon(s: Setup): Promise<void> {
   s.lease?.release();
 }
 
-/** A failed step as the SandboxSetupError that names it (errors that are the caller's pass through as they are). */
+/**
+ * A failed step as the SandboxSetupError that names it: a failed system call, or a Landlock ruleset that could not
+ * be built (a rule path gone or changed). Errors that are the caller's pass through as they are.
+ */
 export function stepError(step: SetupStep, e: unknown): unknown {
-  if (!(e instanceof SysCallError)) return e;
-  return new SandboxSetupError(step, e.detail ?? '', { call: e.call, errno: e.errno, cause: e });
+  if (e instanceof SysCallError) return new SandboxSetupError(step, e.detail ?? '', { call: e.call, errno: e.errno, cause: e });
+  if (e instanceof LandlockError) return new SandboxSetupError(step, e.message, { cause: e });
+  return e;
 }
 
 export function enforcement(s: Setup): Enforcement | null {
