@@ -82,24 +82,6 @@ function checkPlanShape(plan: LandlockPlan): void {
 }
 
 /**
- * Creates a ruleset with `plan`'s rules and `extra` ones, and returns its fd (the caller closes it), restricting
- * nothing: for a ruleset another process restricts itself with (the own-/proc layer, which the gate's child applies
- * before it execs the program). Throws as applyLandlockPlan does.
- */
-export function buildLandlockRuleset(plan: LandlockPlan, extra: readonly PlanRule[] = []): number {
-  checkPlanShape(plan);
-  const rulesetFd = createRuleset({ fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped },
-    rulesetAttrSize(plan.abi));
-  try {
-    for (const rule of [...plan.rules, ...extra]) addRule(rulesetFd, rule);
-  } catch (e) {
-    close(rulesetFd);
-    throw e;
-  }
-  return rulesetFd;
-}
-
-/**
  * A plan whose rule paths are opened once (O_PATH, checked as for one ruleset), for building many rulesets from it:
  * the own-/proc layer is built for every run, and opening its paths each time would be most of the cost. The fds
  * hold the inodes the plan named; a path replaced since is then not granted (a denial, never more access). The
@@ -107,8 +89,8 @@ export function buildLandlockRuleset(plan: LandlockPlan, extra: readonly PlanRul
  */
 export interface PreparedPlan {
   readonly plan: LandlockPlan;
-  /** A new ruleset fd with the plan's rules and `extra` (opened now); the caller closes it. */
-  build(extra?: readonly PlanRule[]): number;
+  /** A new ruleset fd with the plan's rules, restricting nothing; the caller closes it (addLandlockRules adds more). */
+  build(): number;
   /** Closes the rule fds; build() then throws. */
   close(): void;
 }
@@ -125,13 +107,12 @@ export function prepareLandlockPlan(plan: LandlockPlan): PreparedPlan {
   let open = true;
   return {
     plan,
-    build(extra = []) {
+    build() {
       if (!open) throw new PlanInvariantError('(plan)', 'built after it was closed');
       const rulesetFd = createRuleset({ fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped },
         rulesetAttrSize(plan.abi));
       try {
         plan.rules.forEach((rule, i) => addPathBeneathRule(rulesetFd, rule.access, fds[i]!, rule.path));
-        for (const rule of extra) addRule(rulesetFd, rule);
       } catch (e) {
         close(rulesetFd);
         throw e;
@@ -165,7 +146,13 @@ export interface ApplyOptions {
 export function applyLandlockPlan(plan: LandlockPlan, options: ApplyOptions = {}): LandlockEnforcement {
   const kernel = resolveAbi((options.probe ?? probeLandlockAbi)());
   if (kernel.abi !== plan.abi) throw new LandlockAbiMismatchError(plan.abi, kernel.kernelAbi, kernel.abi);
-  const rulesetFd = buildLandlockRuleset(plan);
+  const prepared = prepareLandlockPlan(plan);
+  let rulesetFd: number;
+  try {
+    rulesetFd = prepared.build();
+  } finally {
+    prepared.close();
+  }
   let failed = true;
   try {
     // Required by restrict_self without CAP_SYS_ADMIN; set in every case so that nothing spawned from this

@@ -26,8 +26,7 @@ export type { LandlockEnforcement } from './report.js';
 export { describeLandlock, detectLandlockAbi, planLandlock } from './ruleset.js';
 export type { LandlockOptions } from './ruleset.js';
 export {
-  addLandlockRules, applyLandlockPlan, applyLandlockPlanTolerating, buildLandlockRuleset, prepareLandlockPlan,
-  probeLandlockAbi,
+  addLandlockRules, applyLandlockPlan, applyLandlockPlanTolerating, prepareLandlockPlan, probeLandlockAbi,
 } from './apply.js';
 export type { ApplyOptions, PreparedPlan } from './apply.js';
 export { LANDLOCK_CREATE_RULESET_VERSION, LANDLOCK_RULE_PATH_BENEATH } from '../native/landlock.js';
