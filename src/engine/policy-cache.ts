@@ -21,7 +21,7 @@ import type { Faults } from './protocol.js';
 
 export interface CachedPlan {
   plan: LandlockPlan;
-  stamps: Array<[string, number]>;
+  stamps: Stamps;
   generation: number;
 }
 
@@ -44,12 +44,24 @@ function splitDirectories(plan: LandlockPlan): string[] {
   return [...dirs].sort();
 }
 
+type Stamps = Array<[string, number]>;
+
+/** The mtimes of the directories a plan lists one by one, to tell later whether it went stale. */
+function stampsOf(plan: LandlockPlan): Stamps {
+  return splitDirectories(plan).map((d): [string, number] => [d, mtimeOf(d)]);
+}
+
+/** No directory a plan lists has changed since its stamps were taken. */
+function fresh(stamps: Stamps): boolean {
+  return stamps.every(([d, t]) => mtimeOf(d) === t);
+}
+
 type Prebuilt = Record<string, { bytes: string; tidSlots: number; pidSlots: number }>;
 
 export class PolicyCache {
   private readonly plans = new Map<string, CachedPlan>();
   private generation = 0;
-  private ownProc: { prepared: PreparedPlan; stamps: Array<[string, number]> } | null = null;
+  private ownProc: { prepared: PreparedPlan; stamps: Stamps } | null = null;
   private readonly templates = new Map<string, FilterTemplate>();
   private prebuilt: Prebuilt | null | undefined;
 
@@ -60,11 +72,11 @@ export class PolicyCache {
   plan(o: Normalized): CachedPlan {
     const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths]);
     const cached = this.plans.get(key);
-    if (cached && !this.faults && cached.stamps.every(([d, t]) => mtimeOf(d) === t)) return cached;
+    if (cached && !this.faults && fresh(cached.stamps)) return cached;
     const probe = this.faults?.landlockProbe;
     try {
       const plan = planLandlock({ readDenyPaths: o.readDenyPaths, writeAllowPaths: o.writeAllowPaths }, probe ? { probe: () => probe } : {});
-      const entry: CachedPlan = { plan, stamps: splitDirectories(plan).map((d) => [d, mtimeOf(d)]), generation: ++this.generation };
+      const entry: CachedPlan = { plan, stamps: stampsOf(plan), generation: ++this.generation };
       if (!this.faults) this.plans.set(key, entry);
       return entry;
     } catch (e) {
@@ -87,9 +99,9 @@ export class PolicyCache {
    */
   ownProcLayer(): PreparedPlan {
     const cached = this.ownProc;
-    if (cached && cached.stamps.every(([d, t]) => mtimeOf(d) === t)) return cached.prepared;
+    if (cached && fresh(cached.stamps)) return cached.prepared;
     const plan = ownProcLayer(detectLandlockAbi());
-    const stamps = splitDirectories(plan).map((d): [string, number] => [d, mtimeOf(d)]);
+    const stamps = stampsOf(plan);
     const prepared = prepareLandlockPlan(plan);
     cached?.prepared.close();
     this.ownProc = { prepared, stamps };
