@@ -1,8 +1,7 @@
 /**
  * A spawner thread, which every first run needs, startable before a run asks for it. A worker thread takes tens of
- * milliseconds to boot,
- * most of a cold start: prestart() boots a spawner thread while the caller is still loading the rest of the engine
- * (koffi, the Landlock planner) and parsing its arguments.
+ * milliseconds to boot, most of a cold start: prestart() boots a spawner thread while the caller is still loading
+ * the rest of the engine (koffi, the Landlock planner) and parsing its arguments.
  *
  * This module loads nothing but node:worker_threads, so calling it costs nothing else. A started thread is only a
  * booted, UNRESTRICTED worker waiting for its instructions: the spawner thread restricts itself when the pool
@@ -14,16 +13,15 @@
  */
 import { Worker } from 'node:worker_threads';
 
-interface Spare<T> {
-  value: T;
+interface Spare {
   worker: Worker;
   /** Set when the thread ended or failed before anyone took it. */
   gone: boolean;
   onGone: () => void;
 }
 
-function spare<T>(worker: Worker, value: T): Spare<T> {
-  const s: Spare<T> = { value, worker, gone: false, onGone: () => { s.gone = true; } };
+function spare(worker: Worker): Spare {
+  const s: Spare = { worker, gone: false, onGone: () => { s.gone = true; } };
   worker.unref();
   // Until taken, a failure only marks the thread as not to be handed out (an 'error' without a listener would
   // throw in the caller); whoever takes it attaches its own handlers.
@@ -32,27 +30,25 @@ function spare<T>(worker: Worker, value: T): Spare<T> {
   return s;
 }
 
-function take<T>(s: Spare<T> | null): T | null {
+function take(s: Spare | null): Worker | null {
   if (!s) return null;
   s.worker.off('error', s.onGone);
   s.worker.off('exit', s.onGone);
   if (s.gone) return null;
-  return s.value;
+  return s.worker;
 }
 
 function newSpawnerThread(): Worker {
   return new Worker(new URL('./spawner-worker.js', import.meta.url));
 }
 
-
 export class Spares {
-  private spawner: Spare<Worker> | null = null;
+  private spawner: Spare | null = null;
 
   /** Starts a spawner thread now, for the next run to take. Idempotent: at most one waits. */
   prestart(): void {
     if (!this.spawner || this.spawner.gone) {
-      const w = newSpawnerThread();
-      this.spawner = spare(w, w);
+      this.spawner = spare(newSpawnerThread());
     }
   }
 
