@@ -32,11 +32,6 @@ export function statusKiB(status: string, key: keyof typeof KIB_FIELDS): number 
   return m ? Number(m[1]) : 0;
 }
 
-/** The Name line of /proc/PID/status: the comm, cut to 15 bytes by the kernel (TASK_COMM_LEN). */
-export function statusName(status: string): string {
-  return /^Name:\t(.*)$/m.exec(status)?.[1] ?? '';
-}
-
 export interface ProcSample {
   /** utime + stime of every thread, seconds. */
   cpu: number;
@@ -44,7 +39,6 @@ export interface ProcSample {
   hwm: number;
   /** Private writable and stack memory (VmData: what RLIMIT_DATA counts, and the main stack), bytes. */
   data: number;
-  comm: string;
 }
 
 /** CPU time and memory of a live process. null once it is gone. */
@@ -52,7 +46,7 @@ export function sampleProc(pid: number): ProcSample | null {
   try {
     const { cpuSeconds } = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
     const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    return { cpu: cpuSeconds, hwm: statusKiB(status, 'VmHWM') * 1024, data: statusKiB(status, 'VmData') * 1024, comm: statusName(status) };
+    return { cpu: cpuSeconds, hwm: statusKiB(status, 'VmHWM') * 1024, data: statusKiB(status, 'VmData') * 1024 };
   } catch {
     return null;
   }

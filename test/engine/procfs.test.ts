@@ -2,7 +2,7 @@
  * The /proc parsers of src/engine/procfs.ts on literal text (no kernel), and the readers on this process.
  */
 import { describe, expect, it } from 'vitest';
-import { limitsMismatch, parseStat, sampleProc, statusKiB, statusName, tasksOwnedBy } from '../../dist/engine/procfs.js';
+import { limitsMismatch, parseStat, sampleProc, statusKiB, tasksOwnedBy } from '../../dist/engine/procfs.js';
 
 // A /proc/PID/stat line whose comm holds a space and a parenthesis: fields after the LAST ')' are the ones counted.
 const STAT = '4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 150 25 0 0 20 0 1 0 12345 1000000 200 '
@@ -31,11 +31,6 @@ describe('status fields', () => {
     expect(statusKiB(STATUS, 'VmPeak')).toBe(204800);
     expect(statusKiB(STATUS, 'VmRSS')).toBe(1024);
     expect(statusKiB('Name:\tkthread\n', 'VmHWM')).toBe(0);
-  });
-
-  it('reads the name', () => {
-    expect(statusName(STATUS)).toBe('solution');
-    expect(statusName('')).toBe('');
   });
 });
 
