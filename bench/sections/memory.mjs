@@ -5,9 +5,10 @@
 // sandbox's own kill (wall limit); recurse.c recurses to a 64 MiB stack limit (SIGSEGV). Bare and sandboxed runs
 // are interleaved.
 import { expect, median, run } from '../lib/util.mjs';
+import { DEFAULTS } from '../../dist/engine/options.js';
 
 const MiB = 1024 * 1024;
-const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' }; // the sandbox's default environment
+const ENV = { PATH: DEFAULTS.path }; // the sandbox's default environment
 
 /** One row: how the program runs bare (maxrss argv, env) and in the sandbox (argv, options, the verdict expected). */
 function cases(bin) {

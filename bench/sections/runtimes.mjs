@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { AB_INPUT, AB_OUTPUT, RUNTIMES } from '../../fixtures/runtimes/runtimes.mjs';
 import { expect, median, round, run } from '../lib/util.mjs';
+import { DEFAULTS } from '../../dist/engine/options.js';
 
 const MiB = 1024 * 1024;
-const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' }; // the sandbox's default environment
+const ENV = { PATH: DEFAULTS.path }; // the sandbox's default environment
 
 export async function runtimes(ctx) {
   const { runExecutable } = ctx.engine;
