@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judge } from '../../dist/judge/index.js';
 import type { JudgeReport, TestResult } from '../../dist/judge/types.js';
 import { BIN, cli, gone, type CliRun } from '../cli/helpers.js';
-import { buildBins, childrenNamed, fixture, isRoot, parseXml, removeDir, ROOT, tempDir, writeTree, type Bins } from './helpers.js';
+import { buildBins, childrenNamed, isRoot, parseXml, removeDir, ROOT, tempDir, writeTree, type Bins } from './helpers.js';
 
 let bins: Bins;
 const made: string[] = [];
