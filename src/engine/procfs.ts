@@ -84,22 +84,38 @@ function uidOf(status: string): number | null {
   return u ? Number(u[1]) : null;
 }
 
-/** Tasks (threads included) whose real uid is `uid`, now. */
-export function tasksOwnedBy(uid: number): number {
+/** The tasks of process `pid` (its threads included) whose real uid is `uid`, one by one. */
+function tasksOfProcess(pid: number | 'self', uid: number): number {
   let n = 0;
-  // The runner's own threads are counted one by one: its spawner threads have dropped to the program's uid on
-  // their own (per-thread credentials), which the leader's Uid line does not show but RLIMIT_NPROC counts.
-  for (const tid of readdirSync('/proc/self/task')) {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0; // gone meanwhile
+  }
+  for (const tid of tids) {
     try {
-      if (uidOf(readFileSync(`/proc/self/task/${tid}/status`, 'latin1')) === uid) n++;
+      if (uidOf(readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1')) === uid) n++;
     } catch { /* ended meanwhile */ }
   }
+  return n;
+}
+
+/**
+ * Tasks (threads included) whose real uid is `uid`, now. A thread's credentials are its own: a runner's spawner
+ * threads (this runner's or another's on the same machine) drop to the program's uid while the leader's Uid line
+ * still shows the runner's, and RLIMIT_NPROC counts them. So a process with more than one thread is counted thread
+ * by thread; a single-threaded one by its Uid line.
+ */
+export function tasksOwnedBy(uid: number): number {
+  let n = tasksOfProcess('self', uid);
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const status = readFileSync(`/proc/${name}/status`, 'latin1');
-      const t = /^Threads:\s+(\d+)/m.exec(status);
-      if (uidOf(status) === uid) n += t ? Number(t[1]) : 1;
+      const threads = Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+      if (threads > 1) n += tasksOfProcess(Number(name), uid);
+      else if (uidOf(status) === uid) n++;
     } catch { /* gone meanwhile */ }
   }
   return n;

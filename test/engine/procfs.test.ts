@@ -1,6 +1,10 @@
 /**
  * The /proc parsers of src/engine/procfs.ts on literal text (no kernel), and the readers on this process.
  */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { limitsMismatch, parseStat, sampleProc, statusKiB, tasksOwnedBy } from '../../dist/engine/procfs.js';
 
@@ -58,5 +62,34 @@ describe('readers on this process', () => {
   it('tasksOwnedBy counts this process\'s own threads among its uid\'s tasks', () => {
     expect(tasksOwnedBy(process.getuid!())).toBeGreaterThanOrEqual(1);
     expect(tasksOwnedBy(0xfffffff0)).toBe(0);
+  });
+
+  // Another process whose second thread alone dropped to a uid (as another runner's spawner threads do): its
+  // leader's Uid line shows root, yet RLIMIT_NPROC counts that thread for the uid, and so must tasksOwnedBy.
+  it.skipIf(process.getuid?.() !== 0)('tasksOwnedBy counts a thread of another process that dropped to the uid on its own', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scs-procfs-'));
+    try {
+      const src = path.join(dir, 't.c');
+      fs.writeFileSync(src, '#define _GNU_SOURCE\n#include <pthread.h>\n#include <stdio.h>\n#include <unistd.h>\n#include <sys/syscall.h>\n'
+        + 'static void *drop(void *a) { (void)a; if (syscall(SYS_setresuid, 4242424, 4242424, 4242424) != 0) { perror("setresuid"); _exit(1); }\n'
+        + '  puts("dropped"); fflush(stdout); pause(); return 0; }\n'
+        + 'int main(void) { pthread_t t; pthread_create(&t, 0, drop, 0); pause(); }\n');
+      execFileSync('gcc', ['-O2', '-pthread', '-o', path.join(dir, 't'), src]);
+      const before = tasksOwnedBy(4242424);
+      const child = spawn(path.join(dir, 't'), [], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (b: Buffer) => { if (b.toString().includes('dropped')) resolve(); });
+          child.on('exit', (code) => reject(new Error(`the probe exited ${code}`)));
+        });
+        // Control: the leader's Uid line is still root's (a count by Uid lines alone would miss the thread).
+        expect(/^Uid:\s+0\s/m.test(fs.readFileSync(`/proc/${child.pid}/status`, 'latin1'))).toBe(true);
+        expect(tasksOwnedBy(4242424)).toBe(before + 1);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
