@@ -18,3 +18,9 @@ export {
   judge, findTests, JudgeConfigError, exitCodeForVerdict, toJUnit,
 } from './judge/index.js';
 export type { JudgeOptions, JudgeReport, TestResult, Verdict } from './judge/index.js';
+export {
+  languages, compileSource, defaultCacheDir, LANGUAGES, DEFAULT_COMPILE_LIMITS, SourceError, ToolchainMissingError,
+} from './lang/index.js';
+export type {
+  CompileLimits, CompileOptions, CompileReport, CompileResult, Compiled, LanguageDef, LanguageInfo,
+} from './lang/index.js';

@@ -1,0 +1,277 @@
+/**
+ * Compiling a source once, in its own sandbox, into a directory a judge runs it from:
+ *
+ *   read the source -> its language (--lang or the extension) -> its toolchain -> the cache key
+ *   -> cached: copy the entry into a fresh run directory
+ *   -> else: a fresh build directory with a copy of the source -> the compiler, sandboxed (compile limits, writes
+ *      only there, reads what programs read minus the caller's denied paths and the cache, no network)
+ *      -> failed: CE (the report has the compiler's output) -> else the artefacts, checked and copied into the run
+ *      directory -> the build directory removed -> the entry stored
+ *
+ * The artefact never lands in the user's tree. The run directory is removed by Compiled.dispose().
+ */
+import { constants as fsc } from 'node:fs';
+import { chmod, chown, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULTS, defaultEngineInstance, type Engine, type RunOptions, type RunResult } from '../engine/index.js';
+import { CompileCache, cacheKey, defaultCacheDir } from './cache.js';
+import { SourceError } from './errors.js';
+import { checkLanguageDef, findLanguage, findToolchain, javaMainClass, languageForExtension, type Toolchain } from './resolve.js';
+import type { LanguageDef } from './table.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** The most of a source read (a submission is text; this is far above any judge's limit). */
+export const MAX_SOURCE = 16 * MiB;
+/** The compiler's output kept in the report. */
+export const COMPILE_OUTPUT_MAX = 64 * KiB;
+
+export type CompileLimits = Pick<RunOptions, 'timeout' | 'cpuTime' | 'memory' | 'processes' | 'outputLimit'>;
+
+/** The compile sandbox's limits (DMOJ's and Hydro's, with room for javac, rustc and go build's threads). */
+export const DEFAULT_COMPILE_LIMITS: Required<Omit<CompileLimits, 'cpuTime'>> = {
+  timeout: 30, memory: 2048 * MiB, processes: 256, outputLimit: 4 * MiB,
+};
+
+export interface CompileReport {
+  /** The language's name in the table. */
+  readonly language: string;
+  /** The compiler's argv as it ran (in the build directory). */
+  readonly command: readonly string[];
+  /** OK, or CE: the compiler failed, timed out or went over a limit. */
+  readonly status: 'OK' | 'CE';
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The artefact came from the cache: the compiler did not run (times and output are those of no run). */
+  readonly cached: boolean;
+  /** Seconds. */
+  readonly wallTime: number;
+  readonly cpuTime: number;
+  /** Bytes, of the compiler's own process. */
+  readonly peakMemory: number;
+  /** What the compiler wrote (stdout, then stderr), its first COMPILE_OUTPUT_MAX bytes. */
+  readonly output: string;
+  readonly outputTruncated: boolean;
+  /** For CE, why in one sentence; '' otherwise. */
+  readonly message: string;
+}
+
+export interface CompileOptions {
+  /** The source file. */
+  source: string;
+  /** A name or alias of the table, or an entry of one's own; default: from the source's extension. */
+  language?: string | LanguageDef;
+  /** The compile sandbox's limits (DEFAULT_COMPILE_LIMITS otherwise). */
+  limits?: CompileLimits;
+  /** The cache directory, or false for none. Default: defaultCacheDir(). */
+  cache?: string | false;
+  /** Directories the compiler may not read (a judge passes its tests directory). */
+  readDenyPaths?: readonly string[];
+  /** Root runners: the user the compiler (and then the program) runs as. Default the engine's (65534). */
+  uid?: number;
+  gid?: number;
+  engine?: Engine;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly compile: CompileReport; readonly program: Compiled }
+  | { readonly ok: false; readonly compile: CompileReport };
+
+const isRoot = process.geteuid?.() === 0;
+
+function subst(s: string, words: Readonly<Record<string, string>>): string {
+  return s.replace(/\{(\w+)\}/g, (m, k: string) => words[k] ?? m);
+}
+
+/** A compiled submission in its run directory: how to run it, and what its runtime's failures mean. */
+export class Compiled {
+  constructor(readonly language: LanguageDef, readonly dir: string, private readonly toolchain: Toolchain,
+    private readonly className: string) {}
+
+  /** The file and argv that run it under a memory limit of `memory` bytes, with the program's own `args`. */
+  command(memory: number, args: readonly string[] = []): { file: string; args: string[] } {
+    const words = { dir: this.dir, class: this.className, memory: String(Math.max(1, Math.floor(memory / MiB))) };
+    const own = this.language.run.map((a) => subst(a, words));
+    if (this.toolchain.runtime) return { file: this.toolchain.runtime.path, args: [...own, ...args] };
+    return { file: path.join(this.dir, 'main'), args: [...own, ...args] };
+  }
+
+  /** The run's options for this language: at least its processes, its environment added to the run's. */
+  runOptions<T extends RunOptions>(o: T): T {
+    const env = this.language.runEnv ? { ...(o.env ?? { PATH: DEFAULTS.path }), ...this.language.runEnv } : o.env;
+    return {
+      ...o,
+      processes: Math.max(o.processes ?? DEFAULTS.processes, this.language.processes),
+      ...(env === undefined ? {} : { env }),
+    };
+  }
+
+  /** The line saying the runtime ran out of memory, when a run that ended in RE did (then it is MLE), or null. */
+  outOfMemory(r: Pick<RunResult, 'status' | 'stderr'>): string | null {
+    const re = this.language.outOfMemory;
+    if (r.status !== 'RE' || !re) return null;
+    const m = re.exec(r.stderr.toString('utf8'));
+    return m ? m[0] : null;
+  }
+
+  /** Removes the run directory. */
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function readSource(file: string): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(file, fsc.O_RDONLY);
+    const st = await fh.stat();
+    if (!st.isFile()) throw new SourceError(`the source ${file} is not a file`, file);
+    if (st.size > MAX_SOURCE) throw new SourceError(`the source ${file} is ${st.size} bytes, above the limit of ${MAX_SOURCE}`, file);
+    return await fh.readFile();
+  } catch (e) {
+    if (e instanceof SourceError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new SourceError(`cannot read the source ${file} (${code})`, file, { cause: e });
+  } finally {
+    await fh?.close();
+  }
+}
+
+function languageFor(source: string, name: string | LanguageDef | undefined): LanguageDef {
+  if (typeof name === 'object') return checkLanguageDef(name);
+  if (name !== undefined) return findLanguage(name);
+  const l = languageForExtension(source);
+  if (!l) {
+    throw new SourceError(`cannot tell the language of ${source} from its extension: give --lang NAME (see simple-cp-sandbox languages)`, source);
+  }
+  return l;
+}
+
+/** The artefact files the compile left in `build` (regular files only; `*.EXT` patterns expanded). */
+async function artefactsIn(build: string, l: LanguageDef): Promise<string[] | string> {
+  const names = await readdir(build);
+  const out: string[] = [];
+  for (const a of l.artefacts) {
+    const found = a.startsWith('*.') ? names.filter((n) => n.endsWith(a.slice(1))) : names.filter((n) => n === a);
+    if (found.length === 0) return `the compiler exited 0 but left no ${a}`;
+    out.push(...found);
+  }
+  return out;
+}
+
+/**
+ * Copies a file the compiler made (or the source the runner wrote) into `dest`, refusing anything but a regular
+ * file with one link owned by the compiler's user or the runner: the runner reads it with its own rights, so a
+ * symlink or a hard link the compiler planted (to /etc/shadow, say) must not be followed.
+ */
+async function copyArtefact(src: string, dest: string, owner: number, mode: number): Promise<void> {
+  const refuse = () => new SourceError(`refusing the artefact ${path.basename(src)}: not a regular file of the compiler's own`);
+  const fh = await open(src, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ELOOP' ? refuse() : e; // a symlink
+  });
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.nlink !== 1 || (st.uid !== owner && st.uid !== process.geteuid?.())) {
+      throw refuse();
+    }
+    await writeFile(dest, await fh.readFile(), { flag: 'wx', mode });
+    await chmod(dest, mode);
+  } finally {
+    await fh.close();
+  }
+}
+
+function reportOf(l: LanguageDef, command: readonly string[], r: RunResult | null, cached: boolean, message: string): CompileReport {
+  const all = r ? Buffer.concat([r.stdout, r.stderr]) : Buffer.alloc(0);
+  const kept = all.subarray(0, COMPILE_OUTPUT_MAX);
+  return {
+    language: l.name, command, status: message === '' ? 'OK' : 'CE',
+    exitCode: r?.exitCode ?? (cached ? 0 : null), signal: r?.signal ?? null, cached,
+    wallTime: r?.wallTime ?? 0, cpuTime: r?.cpuTime ?? 0, peakMemory: r?.peakMemory ?? 0,
+    output: kept.toString('utf8'), outputTruncated: all.length > kept.length || (r?.stdoutTruncated ?? false) || (r?.stderrTruncated ?? false),
+    message,
+  };
+}
+
+function failure(r: RunResult, limits: Required<Omit<CompileLimits, 'cpuTime'>>): string {
+  switch (r.status) {
+    case 'OK': return '';
+    case 'TLE': return `the compiler went over its time limit (${limits.timeout} s)`;
+    case 'MLE': return `the compiler went over its memory limit (${limits.memory / MiB} MiB)`;
+    case 'OLE': return `the compiler wrote more than ${limits.outputLimit} bytes`;
+    case 'RE': return r.signal !== null ? `the compiler was ended by ${r.signal}` : `the compiler exited with code ${r.exitCode}`;
+  }
+}
+
+/** A fresh directory under the temporary directory that the run's user can enter (0711 for a root runner). */
+async function freshDir(prefix: string, mode: number): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  await chmod(dir, mode);
+  return dir;
+}
+
+/** Compiles `o.source` (see the module comment). Rejects with SourceError, ToolchainMissingError, setup errors. */
+export async function compileSource(o: CompileOptions): Promise<CompileResult> {
+  const language = languageFor(o.source, o.language);
+  const bytes = await readSource(o.source);
+  const toolchain = findToolchain(language);
+  const className = language.source.includes('{class}') ? javaMainClass(bytes.toString('utf8'), o.source) : '';
+  const src = subst(language.source, { class: className });
+  const limits = { ...DEFAULT_COMPILE_LIMITS, ...o.limits };
+  const engine = o.engine ?? defaultEngineInstance();
+  const uid = isRoot ? o.uid ?? DEFAULTS.uid : process.geteuid?.() ?? 0;
+  const gid = isRoot ? o.gid ?? o.uid ?? DEFAULTS.gid : process.getegid?.() ?? 0;
+  const args = language.compile.map((a) => subst(a, { src }));
+  const command = [toolchain.compiler.path, ...args];
+
+  const cache = o.cache === false ? null : await CompileCache.open(o.cache ?? defaultCacheDir());
+  const key = cacheKey({
+    language: language.name, source: src, compile: language.compile, env: language.compileEnv ?? {},
+    artefacts: language.artefacts, compiler: toolchain.compiler.stamp, runtime: toolchain.runtime?.stamp ?? null,
+  }, bytes);
+  const runMode = isRoot ? 0o711 : 0o700;
+  const fileMode = language.runtime ? 0o644 : 0o755;
+
+  const hit = cache ? await cache.lookup(key) : null;
+  if (hit) {
+    const dir = await freshDir('scs-run-', runMode);
+    try {
+      for (const f of await readdir(hit)) await copyArtefact(path.join(hit, f), path.join(dir, f), process.geteuid?.() ?? 0, fileMode);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+    return { ok: true, compile: reportOf(language, command, null, true, ''), program: new Compiled(language, dir, toolchain, className) };
+  }
+
+  const build = await freshDir('scs-build-', 0o700);
+  let run: string | null = null;
+  try {
+    await writeFile(path.join(build, src), bytes, { mode: 0o644 });
+    if (isRoot) await chown(build, uid, gid);
+    const words = { build };
+    const env: Record<string, string> = { PATH: DEFAULTS.path, HOME: build, TMPDIR: build, LANG: 'C.UTF-8' };
+    for (const [k, v] of Object.entries(language.compileEnv ?? {})) env[k] = subst(v, words);
+    const deny = [...(o.readDenyPaths ?? []), ...(cache ? [cache.root] : [])];
+    const r = await engine.run(toolchain.compiler.path, args, {
+      ...limits, cwd: build, env, input: '', openFiles: 1024,
+      config: { writeAllowPaths: [build], readDenyPaths: deny },
+      ...(isRoot ? { uid, gid } : {}),
+    });
+    const why = failure(r, limits);
+    if (why !== '') return { ok: false, compile: reportOf(language, command, r, false, why) };
+    const files = await artefactsIn(build, language);
+    if (typeof files === 'string') return { ok: false, compile: reportOf(language, command, r, false, files) };
+    run = await freshDir('scs-run-', runMode);
+    for (const f of files) await copyArtefact(path.join(build, f), path.join(run, f), uid, fileMode);
+    if (cache) await cache.store(key, files.map((f) => path.join(run!, f)));
+    const program = new Compiled(language, run, toolchain, className);
+    run = null;
+    return { ok: true, compile: reportOf(language, command, r, false, ''), program };
+  } finally {
+    await rm(build, { recursive: true, force: true });
+    if (run !== null) await rm(run, { recursive: true, force: true });
+  }
+}
