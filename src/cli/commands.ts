@@ -59,6 +59,15 @@ export const COMMANDS: readonly Subcommand[] = [
     load: () => import('./seccomp.js'),
   },
   JUDGE_COMMAND,
+  {
+    name: 'languages',
+    summary: 'list the languages a source may be in: extensions, whether the toolchain is installed here and its '
+      + 'version, the compile and run commands; exit 0',
+    options: [{ ...JSON_OPTION, description: 'print the list as one JSON array' }],
+    examples: ['simple-cp-sandbox languages', 'simple-cp-sandbox languages --json'],
+    errorJson: (message) => ({ languages: [], error: message }),
+    load: () => import('./languages.js'),
+  },
 ];
 
 export function findCommand(name: string): Subcommand | undefined {

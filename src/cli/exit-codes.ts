@@ -7,6 +7,8 @@ import type { RunResult } from '../engine/types.js';
 
 export const ExitCode = {
   OK: 0,
+  /** The source did not compile (status CE): the submission's fault, as a judge's exit 1. */
+  COMPILE_ERROR: 1,
   /** A time limit, wall or CPU (timeout(1) uses 124 for its limit). */
   TIMEOUT: 124,
   /** Bad options or configuration, or a sandbox that could not be set up: nothing ran. */
@@ -23,6 +25,7 @@ export const EXIT_CODES: ReadonlyArray<{ code: string; meaning: string }> = [
   { code: '0', meaning: 'the program exited with 0 (status OK)' },
   { code: '1-255', meaning: 'the program\'s own non-zero exit code (status RE), passed through as it is; only `--json` '
       + 'tells a program\'s own 124-127 from the CLI\'s' },
+  { code: '1', meaning: 'also: the source did not compile (status CE); the compiler\'s output is on stderr' },
   { code: '124', meaning: 'a time limit was hit, wall (`--timeout`) or CPU (`--cpu-time`) (status TLE)' },
   { code: '125', meaning: 'bad option or configuration, or the sandbox could not be set up: the program did not run '
       + '(status SE in `--json`; one line on stderr names the problem, the setup step and errno)' },

@@ -11,7 +11,7 @@ import { DEFAULT_CHECKER, parseCheckerSpec } from '../judge/checker-spec.js';
 import { JudgeConfigError } from '../judge/errors.js';
 import { MAX_JOBS, type JudgeReport } from '../judge/types.js';
 import { CliUsageError } from './errors.js';
-import { JSON_OPTION, RUN_OPTIONS, parseWhole, type OptionDef } from './options.js';
+import { JSON_OPTION, LANG_OPTION, NO_CACHE_OPTION, RUN_OPTIONS, SOURCE_EXTENSIONS, parseWhole, type OptionDef } from './options.js';
 import type { Subcommand } from './types.js';
 
 function runOption(key: string, changes: Partial<OptionDef> = {}): OptionDef {
@@ -86,6 +86,8 @@ export const JUDGE_JSON_OPTION: OptionDef<true> = {
 export const JUDGE_OPTIONS: readonly OptionDef[] = [
   TESTS_OPTION,
   CHECKER_OPTION,
+  LANG_OPTION,
+  NO_CACHE_OPTION,
   runOption('timeout', { description: 'wall-clock limit of each test in seconds (TLE when hit)' }),
   runOption('cpuTime', { description: 'CPU-time limit (user + system) of each test in seconds (TLE when hit)' }),
   runOption('memory', { description: 'memory limit of each test in MiB: peak resident memory above it is MLE' }),
@@ -105,7 +107,7 @@ export const JUDGE_OPTIONS: readonly OptionDef[] = [
 /** The --json object for a judge that could not run: the report's shape, with `error` set. */
 export function judgeErrorReport(message: string): JudgeReport & { error: string } {
   return {
-    verdict: 'SE', tests: [], skipped: [],
+    verdict: 'SE', compile: null, tests: [], skipped: [],
     summary: { passed: 0, total: 0, skipped: 0, maxCpuTime: 0, maxPeakMemory: 0 },
     error: message,
   };
@@ -113,15 +115,19 @@ export function judgeErrorReport(message: string): JudgeReport & { error: string
 
 export const JUDGE_COMMAND: Subcommand = {
   name: 'judge',
-  summary: 'run a program on a folder of tests: a verdict per test (AC WA TLE MLE RE OLE SE FAIL), a summary, '
-    + '--json and JUnit reports; exit 0 when every test is AC, 1 when one is not, 125 when judging failed',
+  summary: 'compile a source (or take a program) and run it on a folder of tests: a verdict per test (AC WA TLE MLE RE '
+    + 'OLE SE FAIL, or CE), a summary, --json and JUnit reports; exit 0 when every test is AC, 1 when one is not or the '
+    + 'source did not compile, 125 when judging failed',
   options: JUDGE_OPTIONS,
   arguments: [
-    { syntax: '<program>', description: 'the program to judge: a path, or a name looked up in PATH' },
-    { syntax: '[args...]', description: 'its arguments, passed as they are (the judge\'s options come before the program)' },
+    { syntax: '<program>', description: `the program to judge (a path, or a name looked up in PATH), or a source file `
+      + `(${SOURCE_EXTENSIONS}, or any file with --lang), compiled once in its own sandbox` },
+    { syntax: '[args...]', description: 'its arguments, after `--` when they start with a dash (the judge\'s options '
+      + 'may come before or after the program)' },
   ],
-  passThroughOptions: true,
   examples: [
+    'simple-cp-sandbox judge --tests tests solution.cpp',
+    'simple-cp-sandbox judge solution.py --tests tests --lang pypy3',
     'simple-cp-sandbox judge --tests tests ./solution',
     'simple-cp-sandbox judge --tests tests --timeout 1 --memory 256 --jobs 4 ./solution',
     'simple-cp-sandbox judge --tests tests --checker float:1e-6 ./solution',

@@ -15,7 +15,9 @@ import { constants as osc } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
 import { JudgeConfigError } from '../judge/errors.js';
-import { headerLine, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
+import { compileLines, headerLine, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
+import { SourceError, ToolchainMissingError } from '../lang/errors.js';
+import { languageOf } from '../lang/resolve.js';
 import { exitCodeForVerdict, findTests, judge, toJUnit } from '../judge/index.js';
 import type { JudgeLimits, JudgeProgress, JudgeReport, TestCase, TestResult } from '../judge/types.js';
 import { oneLine } from '../util/text.js';
@@ -35,7 +37,8 @@ function describe(e: unknown): string {
     return flag ? e.message.replace(/^invalid option [^:]*:/, `invalid value for ${flag}:`) : e.message;
   }
   if (e instanceof JudgeConfigError || e instanceof CliError || e instanceof ProgramNotFoundError
-    || e instanceof ProgramNotExecutableError || e instanceof SandboxSetupError) return e.message;
+    || e instanceof ProgramNotExecutableError || e instanceof SandboxSetupError || e instanceof SourceError
+    || e instanceof ToolchainMissingError) return e.message;
   const err = e instanceof Error ? e : new Error(String(e));
   return `judge error: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`;
 }
@@ -48,6 +51,7 @@ class TablePrinter {
   private readonly pending = new Map<number, TestResult>();
   private nextRow = 0;
   private stopped = false;
+  started = false;
   private failed = 0;
   private done = 0;
   private progress = '';
@@ -58,6 +62,12 @@ class TablePrinter {
     private readonly stopOnFirstFailure: boolean) {
     this.layout = tableLayout(cases.map((t) => t.name), tty && process.env.NO_COLOR === undefined);
     this.total = cases.length;
+  }
+
+  /** The compile's line (a source), then the table's header: the tests start. */
+  start(report: JudgeReport['compile']): void {
+    this.started = true;
+    if (report) this.write(`${compileLines(report, this.layout.color).join('\n')}\n`);
     this.write(`${headerLine(this.layout)}\n`);
     this.showProgress();
   }
@@ -93,6 +103,11 @@ class TablePrinter {
 
   async finish(report: JudgeReport): Promise<void> {
     this.clearProgress();
+    if (report.verdict === 'CE' && report.compile) {
+      await writeAll(this.io.stdout, `${[...compileLines(report.compile, this.layout.color), ...summaryLines(report, this.layout.color)].join('\n')}\n`);
+      return;
+    }
+    if (!this.started) this.start(report.compile);
     // Rows not printed yet (none, unless a callback was missed) come from the report itself.
     for (const t of report.tests.slice(this.nextRow)) this.write(`${rowLine(t, this.layout)}\n`);
     await writeAll(this.io.stdout, `${summaryLines(report, this.layout.color).join('\n')}\n`);
@@ -139,11 +154,17 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     if (junit !== undefined) await checkJUnitTarget(junit);
     const cases = await findTests(testsDir);
+    const limits = toRunOptions(values) as JudgeLimits;
+    const lang = languageOf(program, values.lang as string | undefined, limits.cwd);
     if (!json) printer = new TablePrinter(io, cases, tty, stopOnFirstFailure);
+    if (lang === null) printer?.start(null);
     const report = await judge({
-      program, args, tests: cases,
+      ...(lang === null ? { program } : { source: program, language: lang.name }),
+      ...(values.noCache === true ? { cache: false as const } : {}),
+      onCompiled: (c) => { if (c.status === 'OK') printer?.start(c); },
+      args, tests: cases,
       checker: values.checker as string | undefined,
-      limits: toRunOptions(values) as JudgeLimits,
+      limits,
       ...(values.jobs === undefined ? {} : { jobs: values.jobs as number }),
       stopOnFirstFailure,
       onProgress: printer ? (p) => printer!.onProgress(p) : undefined,

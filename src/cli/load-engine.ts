@@ -5,7 +5,7 @@
  */
 import { DEFAULT_SPARES } from '../engine/warm.js';
 
-type EngineModule = typeof import('../engine/index.js');
+export type EngineModule = typeof import('../engine/index.js');
 
 let loaded: Promise<EngineModule> | null = null;
 

@@ -9,6 +9,7 @@
  */
 import { prestart } from '../engine/warm.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
+import { SourceError, ToolchainMissingError } from '../lang/errors.js';
 import { oneLine } from '../util/text.js';
 import { findCommand } from './commands.js';
 import { CliError } from './errors.js';
@@ -93,7 +94,9 @@ function describeFailure(e: unknown): { code: number; message: string } {
     const message = flag ? e.message.replace(/^invalid option [^:]*:/, `invalid value for ${flag}:`) : e.message;
     return { code: ExitCode.SANDBOX, message };
   }
-  if (e instanceof SandboxSetupError) return { code: ExitCode.SANDBOX, message: e.message };
+  if (e instanceof SandboxSetupError || e instanceof SourceError || e instanceof ToolchainMissingError) {
+    return { code: ExitCode.SANDBOX, message: e.message };
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   return { code: ExitCode.SANDBOX, message: `sandbox error: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` };
 }

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { DEFAULTS, MIN_MEMORY } from '../engine/options.js';
 import type { RunOptions } from '../engine/types.js';
+import { LANGUAGES } from '../lang/table.js';
 import { DECIMAL } from '../util/text.js';
 import { CliUsageError } from './errors.js';
 
@@ -209,8 +210,34 @@ export const JSON_OPTION: OptionDef<true> = def<true>({
   defaultText: null, example: '--json', libraryKey: null,
 });
 
+/** The extensions that make a program a source, as help shows them. */
+export const SOURCE_EXTENSIONS = LANGUAGES.flatMap((l) => l.extensions).join(' ');
+
+/** `--lang`: the program is a source in this language (src/lang/table.ts), whatever its extension. */
+export const LANG_OPTION: OptionDef<string> = def<string>({
+  key: 'lang', flag: '--lang', valueName: 'NAME',
+  parse: (raw) => {
+    const n = raw.toLowerCase();
+    if (!LANGUAGES.some((l) => l.name === n || l.aliases.includes(n))) {
+      throw invalid('--lang', raw, `one of ${LANGUAGES.map((l) => l.name).join(', ')} (see simple-cp-sandbox languages)`);
+    }
+    return raw;
+  },
+  description: `the program is a source file in this language: it is compiled once in its own sandbox, then run (a file `
+    + `ending in ${SOURCE_EXTENSIONS} is a source without it; .py is python3)`,
+  defaultText: 'from the extension', example: '--lang pypy3', libraryKey: null,
+});
+
+/** `--no-cache`: compile even if the compile cache has the artefact, and do not store it. */
+export const NO_CACHE_OPTION: OptionDef<true> = def<true>({
+  key: 'noCache', flag: '--no-cache', valueName: null, parse: parseTrue,
+  description: 'for a source: compile it even if the compile cache (~/.cache/simple-cp-sandbox, or '
+    + '$SIMPLE_CP_SANDBOX_CACHE) has it, and do not store the result',
+  defaultText: null, example: '--no-cache', libraryKey: null,
+});
+
 /** Every option of `simple-cp-sandbox [options] <program> [args...]`. */
-export const ROOT_OPTIONS: readonly OptionDef[] = [...RUN_OPTIONS, JSON_OPTION];
+export const ROOT_OPTIONS: readonly OptionDef[] = [...RUN_OPTIONS, LANG_OPTION, NO_CACHE_OPTION, JSON_OPTION];
 
 /** Parsed values by OptionDef.key; repeatable options hold arrays. */
 export type OptionValues = Record<string, unknown>;

@@ -52,6 +52,11 @@ function valuesOf(cmd: Command, attributes: Map<string, string>): OptionValues {
   const values: OptionValues = {};
   for (const [key, attr] of attributes) {
     const v = cmd.getOptionValue(attr) as unknown;
+    // commander makes `--no-X` a negation: attribute X, true unless given. Ours is a switch, true when given.
+    if (cmd.options.some((o) => o.negate && o.attributeName() === attr)) {
+      if (v === false) values[key] = true;
+      continue;
+    }
     if (v !== undefined) values[key] = v;
   }
   return values;
@@ -170,6 +175,10 @@ export async function parseArgv(argv: readonly string[], io: CliIo, commands: re
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return { kind: 'exit', code: 0 }; // --help, --version
       const message = e.message.replace(/^error: /, '');
+      if (e.code === 'commander.unknownOption' && argv.includes('judge')) {
+        throw new CliUsageError(`${message} (a judged program's own arguments go after \`--\`: ${NAME} judge --tests DIR `
+          + `PROGRAM -- ARGS; see ${NAME} judge --help)`);
+      }
       throw new CliUsageError(`${message} (see ${NAME} --help)`);
     }
     throw e;

@@ -4,10 +4,14 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Enforcement, RunResult, RunStatus } from '../engine/types.js';
+import type { CompileReport } from '../lang/compile.js';
 
 export interface JsonResult {
-  /** The run's status, or SE when it did not happen (a bad option, a missing program, a setup failure). */
-  status: RunStatus | 'SE';
+  /**
+   * The run's status; CE when the source did not compile (nothing ran); SE when it did not happen (a bad option, a
+   * missing program, a setup failure).
+   */
+  status: RunStatus | 'CE' | 'SE';
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
@@ -28,6 +32,8 @@ export interface JsonResult {
   /** Why the run failed (status SE, or the CLI's own errors: bad option, program not found, ...), else null. */
   error: string | null;
   enforced: Enforcement | null;
+  /** The compile of a source (the program was a source file, or --lang was given), else null. */
+  compile: CompileReport | null;
 }
 
 function text(name: 'stdout' | 'stderr', data: Buffer): Partial<JsonResult> {
@@ -36,7 +42,7 @@ function text(name: 'stdout' | 'stderr', data: Buffer): Partial<JsonResult> {
   return out;
 }
 
-export function resultToJson(r: RunResult): JsonResult {
+export function resultToJson(r: RunResult, compile: CompileReport | null = null): JsonResult {
   return {
     status: r.status,
     exitCode: r.exitCode,
@@ -52,6 +58,7 @@ export function resultToJson(r: RunResult): JsonResult {
     stderrTruncated: r.stderrTruncated,
     error: null,
     enforced: r.enforced,
+    compile,
   } as JsonResult;
 }
 
@@ -72,5 +79,11 @@ export function errorToJson(message: string): JsonResult {
     stderrTruncated: false,
     error: message,
     enforced: null,
+    compile: null,
   };
+}
+
+/** The object for a source that did not compile: status CE, the compile's report, nothing run. */
+export function compileErrorToJson(compile: CompileReport): JsonResult {
+  return { ...errorToJson(''), status: 'CE', error: null, compile };
 }

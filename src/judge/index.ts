@@ -23,8 +23,11 @@ import { DEFAULT_CHECKER, parseCheckerSpec, type CheckerSpec } from './checker-s
 import { compareExact, compareFloats, compareTokens } from './compare.js';
 import { JudgeConfigError } from './errors.js';
 import { findTests } from './tests.js';
+import type { Submission } from './submission.js';
+import type { CompileReport } from '../lang/compile.js';
 import { MAX_JOBS, type JudgeLimits, type JudgeOptions, type JudgeReport, type TestCase, type TestResult, type Verdict } from './types.js';
 import { runVerdict } from './verdict.js';
+import { checkSubmission, prepareSubmission } from './submission.js';
 
 export type * from './types.js';
 export { MAX_JOBS, VERDICTS } from './types.js';
@@ -38,7 +41,7 @@ export { toJUnit } from './junit.js';
 
 function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: JudgeLimits; engine: Engine } {
   if (typeof o !== 'object' || o === null) throw new InvalidOptionError('options', o, 'an object');
-  if (typeof o.program !== 'string' || o.program === '') throw new InvalidOptionError('program', o.program, 'a program path');
+  checkSubmission(o);
   const args = o.args ?? [];
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new InvalidOptionError('args', args, 'an array of strings');
   const jobs = o.jobs ?? availableParallelism();
@@ -142,10 +145,11 @@ function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResul
   };
 }
 
-export function summarize(tests: readonly TestResult[], skipped: readonly string[]): JudgeReport {
+export function summarize(tests: readonly TestResult[], skipped: readonly string[], compile: CompileReport | null = null): JudgeReport {
   const failed = tests.find((t) => t.verdict !== 'AC');
   return {
-    verdict: failed?.verdict ?? 'AC',
+    verdict: compile?.status === 'CE' ? 'CE' : failed?.verdict ?? 'AC',
+    compile,
     tests,
     skipped,
     summary: {
@@ -158,7 +162,7 @@ export function summarize(tests: readonly TestResult[], skipped: readonly string
   };
 }
 
-/** Judges `program` on the tests; see JudgeOptions and the module comment. */
+/** Judges `program`, or `source` compiled once, on the tests; see JudgeOptions and the module comment. */
 export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   const { args, jobs, limits, engine } = validate(options);
   const signal = options.signal;
@@ -168,15 +172,37 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   const checker = spec.kind === 'program' ? await resolveChecker(spec.path) : null;
 
   const hidden = options.hideAnswers === false ? [] : hiddenDirs(options.tests, cases);
-  checkProgramOutside(options.program, limits.cwd, hidden);
+  if (options.program !== undefined) checkProgramOutside(options.program, limits.cwd, hidden);
   const userDeny = limits.config?.readDenyPaths ?? [];
-  const programOptions: RunOptions = {
+  const testOptions: RunOptions = {
     ...limits,
     config: { ...limits.config, readDenyPaths: [...userDeny, ...hidden.filter((d) => !userDeny.includes(d))] },
   };
-  // Validated as every run will be, before any test starts; the messages quote the limits every run has.
+  // Validated as every run will be, before anything is compiled or run; the messages quote the limits every run has.
+  const limitsOf = effectiveOptions(testOptions);
+  const user = limitsOf.uid === null ? null : { uid: limitsOf.uid, gid: limitsOf.gid! };
+
+  const sub = await prepareSubmission(options, args, testOptions, limitsOf.memory, user, engine);
+  try {
+    if (sub.compile) options.onCompiled?.(sub.compile);
+  } catch (e) {
+    if ('program' in sub) await sub.dispose();
+    throw e;
+  }
+  if (!('program' in sub)) return summarize([], cases.map((t) => t.name), sub.compile);
+  try {
+    return await judgeWith(options, sub, cases, spec, checker, user, engine, jobs);
+  } finally {
+    await sub.dispose();
+  }
+}
+
+async function judgeWith(options: JudgeOptions, sub: Submission, cases: readonly TestCase[], spec: CheckerSpec,
+  checker: string | null, user: { uid: number; gid: number } | null, engine: Engine, jobs: number): Promise<JudgeReport> {
+  const signal = options.signal;
+  signal?.throwIfAborted(); // aborted while compiling
+  const programOptions = sub.options;
   const eff = effectiveOptions(programOptions);
-  const user = eff.uid === null ? null : { uid: eff.uid, gid: eff.gid! };
 
   const files = checker === null ? null : await CheckerFiles.create(user);
   const compare: Comparator = checker === null || files === null
@@ -211,7 +237,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     const track = (p: SandboxedProcess | null) => { if (p) running.set(i, p); else running.delete(i); };
     let r: RunResult;
     try {
-      const proc = engine.start(options.program, args, { ...programOptions, stdinFile: test.input });
+      const proc = engine.start(sub.program, sub.args, { ...programOptions, stdinFile: test.input });
       track(proc);
       r = await proc.communicate();
     } catch (e) {
@@ -223,6 +249,8 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     }
     if (cancelled(i)) return null;
     const bad = runVerdict(r, eff);
+    const oom = sub.compiled?.outOfMemory(r) ?? null;
+    if (oom !== null) return resultOf(test, 'MLE', `the ${sub.compiled!.language.name} runtime ran out of memory: ${oom}`, r);
     if (bad) return resultOf(test, bad.verdict, bad.message, r);
     const checked = await compare(r.stdout, test, i, track);
     return cancelled(i) ? null : resultOf(test, checked.verdict, checked.message, r);
@@ -272,5 +300,5 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     if (r === undefined) throw new Error(`internal error: test ${cases[i]!.name} has no result`);
     return r;
   });
-  return summarize(tests, cases.slice(judged).map((t) => t.name));
+  return summarize(tests, cases.slice(judged).map((t) => t.name), sub.compile);
 }

@@ -50,10 +50,11 @@ export interface JUnitOptions {
 }
 
 export function toJUnit(report: JudgeReport, opts: JUnitOptions): string {
-  const failures = report.tests.filter((t) => t.verdict !== 'AC').length;
-  const time = seconds(report.tests.reduce((s, t) => s + t.wallTime, 0));
+  const ce = report.compile?.status === 'CE' ? report.compile : null;
+  const failures = report.tests.filter((t) => t.verdict !== 'AC').length + (ce ? 1 : 0);
+  const time = seconds(report.tests.reduce((s, t) => s + t.wallTime, 0) + (ce?.wallTime ?? 0));
   const counts: Array<[string, string | number]> = [
-    ['tests', report.summary.total], ['failures', failures], ['errors', 0], ['skipped', report.summary.skipped], ['time', time],
+    ['tests', report.summary.total + (ce ? 1 : 0)], ['failures', failures], ['errors', 0], ['skipped', report.summary.skipped], ['time', time],
   ];
   const classname = opts.classname ?? opts.suite;
   const lines = [
@@ -64,6 +65,12 @@ export function toJUnit(report: JudgeReport, opts: JUnitOptions): string {
     `      <property${attrs([['name', 'verdict'], ['value', report.verdict]])}/>`,
     `    </properties>`,
   ];
+  if (ce) {
+    // A compile error is one failed testcase of its own, the compiler's output its text; every test is skipped.
+    lines.push(`    <testcase${attrs([['name', 'compile'], ['classname', classname], ['time', seconds(ce.wallTime)]])}>`,
+      `      <failure${attrs([['type', 'CE'], ['message', `CE: ${ce.message}`]])}>${escapeText(`${ce.command.join(' ')}\n${ce.output}`)}</failure>`,
+      '    </testcase>');
+  }
   for (const t of report.tests) {
     const head = `    <testcase${attrs([['name', t.name], ['classname', classname], ['time', seconds(t.wallTime)]])}`;
     if (t.verdict === 'AC') {
@@ -77,7 +84,7 @@ export function toJUnit(report: JudgeReport, opts: JUnitOptions): string {
   }
   for (const name of report.skipped) {
     lines.push(`    <testcase${attrs([['name', name], ['classname', classname], ['time', 0]])}>`,
-      `      <skipped${attrs([['message', 'not run: stopped at the first failing test']])}/>`,
+      `      <skipped${attrs([['message', ce ? 'not run: the source did not compile' : 'not run: stopped at the first failing test']])}/>`,
       '    </testcase>');
   }
   lines.push('  </testsuite>', '</testsuites>', '');

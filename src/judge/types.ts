@@ -7,15 +7,19 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { RunOptions } from '../engine/types.js';
+import type { CompileLimits, CompileReport } from '../lang/compile.js';
+import type { LanguageDef } from '../lang/table.js';
+
+export type { CompileLimits, CompileReport } from '../lang/compile.js';
 
 /**
  * AC accepted; WA wrong answer (also a checker's presentation error); TLE, MLE, OLE a limit; RE a non-zero exit or
- * a signal; SE the sandbox could not be set up for this test; FAIL the checker itself failed (the judge's fault,
- * not the program's).
+ * a signal; CE the source did not compile (no test is run); SE the sandbox could not be set up for this test; FAIL
+ * the checker itself failed (the judge's fault, not the program's).
  */
-export type Verdict = 'AC' | 'WA' | 'TLE' | 'MLE' | 'RE' | 'OLE' | 'SE' | 'FAIL';
+export type Verdict = 'AC' | 'WA' | 'TLE' | 'MLE' | 'RE' | 'OLE' | 'CE' | 'SE' | 'FAIL';
 
-export const VERDICTS: readonly Verdict[] = ['AC', 'WA', 'TLE', 'MLE', 'RE', 'OLE', 'SE', 'FAIL'];
+export const VERDICTS: readonly Verdict[] = ['AC', 'WA', 'TLE', 'MLE', 'RE', 'OLE', 'CE', 'SE', 'FAIL'];
 
 /** One test: the program reads `input` on stdin; its stdout is compared with `answer`. */
 export interface TestCase {
@@ -55,7 +59,7 @@ export interface JudgeSummary {
   readonly passed: number;
   /** Tests found (judged + skipped). */
   readonly total: number;
-  /** Tests not judged because of stopOnFirstFailure. */
+  /** Tests not judged: after the first failure with stopOnFirstFailure, or all of them after a CE. */
   readonly skipped: number;
   /** Largest cpuTime of a judged test, seconds. */
   readonly maxCpuTime: number;
@@ -64,8 +68,10 @@ export interface JudgeSummary {
 }
 
 export interface JudgeReport {
-  /** The first non-AC verdict in test order; AC when every judged test passed. */
+  /** CE when the source did not compile; else the first non-AC verdict in test order; AC when every judged test passed. */
   readonly verdict: Verdict;
+  /** The compile of a source submission (JudgeOptions.source); null when a program was judged. */
+  readonly compile: CompileReport | null;
   /** The judged tests, in test order. */
   readonly tests: readonly TestResult[];
   /** Names of the tests not judged (stopOnFirstFailure), in test order. */
@@ -96,9 +102,20 @@ export interface JudgeProgress {
 }
 
 export interface JudgeOptions {
-  /** The program to judge: a path, or a name looked up in PATH (as runExecutable does). */
-  program: string;
-  /** Its arguments. */
+  /** The program to judge: a path, or a name looked up in PATH (as runExecutable does). Exclusive with source. */
+  program?: string;
+  /**
+   * A source file to compile once in its own sandbox and judge (src/lang): its language from `language`, else from
+   * its extension. Exclusive with program. A compile failure is the report's verdict, CE.
+   */
+  source?: string;
+  /** The source's language: a name or alias of the table (`languages()`), or an entry of one's own. Only with source. */
+  language?: string | LanguageDef;
+  /** Limits of the compile sandbox (DEFAULT_COMPILE_LIMITS otherwise: 30 s, 2 GiB, 256 processes). */
+  compileLimits?: CompileLimits;
+  /** The compile cache directory, or false for none. Default: defaultCacheDir() (~/.cache/simple-cp-sandbox). */
+  cache?: string | false;
+  /** Its arguments (the compiled program's own, after the runtime's, for a source). */
   args?: readonly string[];
   /** A tests directory (see findTests for its layouts) or the tests themselves, in the order to report them. */
   tests: string | readonly TestCase[];
@@ -124,6 +141,8 @@ export interface JudgeOptions {
    * its input on stdin only.
    */
   hideAnswers?: boolean;
+  /** Called once a source has compiled (or failed to: then no test runs), before any test starts. */
+  onCompiled?: (c: CompileReport) => void;
   /** Called as each test finishes, in the order tests finish (not test order). */
   onProgress?: (p: JudgeProgress) => void;
   /** Aborting kills the running tests and rejects with the signal's reason. */

@@ -149,7 +149,8 @@ describe('--json', () => {
     expect(r.code).toBe(1);
     expect(err(r)).toBe('');
     const report = json(r);
-    expect(Object.keys(report).sort()).toEqual(['error', 'skipped', 'summary', 'tests', 'verdict']);
+    expect(Object.keys(report).sort()).toEqual(['compile', 'error', 'skipped', 'summary', 'tests', 'verdict']);
+    expect(report.compile).toBeNull(); // a program, not a source
     expect(report.error).toBeNull();
     expect(report.verdict).toBe('WA');
     const lib = await judge({ program: bins.get('sum/wa'), tests: path.join(ROOT, SUM), jobs: 2 });
@@ -171,7 +172,7 @@ describe('--json', () => {
     expect(r.code).toBe(125);
     const report = json(r);
     expect(report).toEqual({
-      verdict: 'SE', tests: [], skipped: [], summary: { passed: 0, total: 0, skipped: 0, maxCpuTime: 0, maxPeakMemory: 0 },
+      verdict: 'SE', compile: null, tests: [], skipped: [], summary: { passed: 0, total: 0, skipped: 0, maxCpuTime: 0, maxPeakMemory: 0 },
       error: 'tests directory not found: fixtures/judge/no-such-dir (give the folder that holds NAME.in with NAME.out or NAME.ans beside it, or input/NAME with output/NAME)',
     });
     expect(err(r)).toBe('');
