@@ -1,7 +1,7 @@
 /**
  * The docs carry the tables scripts/gen-readme-options.mjs prints from the option and exit-code data: the run's
- * options in docs/cli.md, the judge's in docs/judge.md, the exit codes in README.md and docs/cli.md. A changed
- * option or code without regenerated docs fails here.
+ * options in docs/cli.md, the judge's in docs/judge.md, the exit codes in README.md and docs/cli.md, the language
+ * table in README.md and docs/languages.md. A changed option, code or language without regenerated docs fails here.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { JUDGE_OPTIONS } from '../../dist/cli/judge-options.js';
 import { ROOT_OPTIONS } from '../../dist/cli/options.js';
 import { ROOT } from './helpers.js';
 
-function generated(table: 'options' | 'judge-options' | 'exit-codes'): string {
+function generated(table: 'options' | 'judge-options' | 'exit-codes' | 'languages' | 'languages-full'): string {
   return execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-readme-options.mjs'), table], { encoding: 'utf8' }).trimEnd();
 }
 
@@ -38,5 +38,10 @@ describe('generated tables in the docs', () => {
   it('README.md and docs/cli.md have the exit-code table the data generates', () => {
     expect(between('README.md', 'exit-codes')).toBe(generated('exit-codes'));
     expect(between('docs/cli.md', 'exit-codes')).toBe(generated('exit-codes'));
+  });
+
+  it('README.md has the language table, docs/languages.md the whole of it, as src/lang/table.ts generates them', () => {
+    expect(between('README.md', 'languages')).toBe(generated('languages'));
+    expect(between('docs/languages.md', 'languages')).toBe(generated('languages-full'));
   });
 });
