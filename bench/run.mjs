@@ -23,6 +23,7 @@ import { runtimes } from './sections/runtimes.mjs';
 import { pool } from './sections/pool.mjs';
 import { cli } from './sections/cli.mjs';
 import { judge } from './sections/judge.mjs';
+import { languages } from './sections/languages.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 const JSON_OUT = fileURLToPath(new URL('bench/results/latest.json', ROOT));
@@ -61,6 +62,7 @@ const SECTIONS = [
   ['pool', pool],
   ['cli', cli],
   ['judge', judge],
+  ['languages', languages],
 ];
 
 process.stdout.write(`simple-cp-sandbox bench${quick ? ' (--quick: figures not meaningful)' : ''}: ${info.cores} cores, ${info.cpuModel}, ${info.kernel}, Node ${info.node}\n\n`);

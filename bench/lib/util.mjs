@@ -41,10 +41,10 @@ export function expect(cond, message) {
  * Spawns a command with child_process.spawn and resolves once it has exited and its stdio is closed, with its
  * exit code, signal, output and the time the whole thing took (ms).
  */
-export function run(cmd, args, { input, env, timeoutMs = 30_000 } = {}) {
+export function run(cmd, args, { input, env, cwd, timeoutMs = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
     const t0 = nowMs();
-    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
+    const child = spawn(cmd, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], ...(env ? { env } : {}), ...(cwd ? { cwd } : {}) });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
