@@ -4,6 +4,7 @@
  * entry points of a run. runExecutable() and friends (index.ts) use a default instance; a service or a test that
  * wants its own lifecycle, pool size or (tests) injected faults makes its own.
  */
+import { runJoined, type JoinedResult, type JoinedSide } from './joined.js';
 import { check } from '../native/libc.js';
 import { PR_SET_DUMPABLE, prctl } from '../native/prctl.js';
 import { MIN_SUPPORTED_ABI } from '../landlock/abi.js';
@@ -72,6 +73,11 @@ export class Engine {
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** Runs two programs joined by pipes (an interactor and a solution): see joined.ts. */
+  runJoined(a: JoinedSide, b: JoinedSide, track?: (procs: readonly SandboxedProcess[] | null) => void): Promise<JoinedResult> {
+    return runJoined(this, a, b, track);
   }
 
   /** Starts this engine's first spawner thread now, before its first run (warm.ts). */

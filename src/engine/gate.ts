@@ -68,11 +68,13 @@ export function runLimits(o: Normalized, tasksOfUid: () => number): RunLimits {
 
 const arg = (v: LimitValue) => (v === 'unlimited' ? 'u' : String(v));
 
-/** The gate's argv (gate.c: `gate 1 CPU DATA STACK FSIZE NOFILE NPROC -- PROGRAM ARGS...`). */
-export function gateArgv(gate: string, program: string, args: readonly string[], l: RunLimits, faults: Faults | null): string[] {
+/** The gate's argv (gate.c: `gate 1 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE -- PROGRAM ARGS...`, SIGPIPE d or i). */
+export function gateArgv(gate: string, program: string, args: readonly string[], l: RunLimits, faults: Faults | null,
+  ignoreSigpipe = false): string[] {
   // The fault asks for more open files than any hard limit allows: the gate's setrlimit fails.
   const nofile = faults?.rlimitFails ? 1 << 30 : l.nofile;
-  return [gate, '1', ...[l.cpu, l.data, l.stack, l.fsize, nofile, l.nproc].map(arg), '--', program, ...args];
+  return [gate, '1', ...[l.cpu, l.data, l.stack, l.fsize, nofile, l.nproc].map(arg), ignoreSigpipe ? 'i' : 'd', '--',
+    program, ...args];
 }
 
 /** What /proc/PID/limits of the program's process must show before its exec, soft and hard, by row name. */
@@ -94,7 +96,8 @@ export function expectedProcLimits(l: RunLimits, faults: Faults | null): Record<
 export type GateLine =
   | { kind: 'pid'; pid: number }
   | { kind: 'started' }
-  | { kind: 'exit'; wstatus: number; cpuTime: number; maxRssKiB: number }
+  /** endedUs: CLOCK_MONOTONIC microseconds when the gate saw the program end (process.hrtime's clock). */
+  | { kind: 'exit'; wstatus: number; cpuTime: number; maxRssKiB: number; endedUs: number }
   | { kind: 'failed'; call: string; errno: number }
   | { kind: 'exec-failed'; errno: number };
 
@@ -106,9 +109,9 @@ export function parseGateLine(line: string): GateLine | null {
     case 'p': return f.length === 2 && n(f[1]) > 0 ? { kind: 'pid', pid: n(f[1]) } : null;
     case 's': return f.length === 1 ? { kind: 'started' } : null;
     case 'x': {
-      const [w, u, s, m] = [n(f[1]), n(f[2]), n(f[3]), n(f[4])];
-      return f.length === 5 && [w, u, s, m].every(Number.isFinite)
-        ? { kind: 'exit', wstatus: w, cpuTime: (u + s) / 1e6, maxRssKiB: m } : null;
+      const [w, u, s, m, t] = [n(f[1]), n(f[2]), n(f[3]), n(f[4]), n(f[5])];
+      return f.length === 6 && [w, u, s, m, t].every(Number.isFinite)
+        ? { kind: 'exit', wstatus: w, cpuTime: (u + s) / 1e6, maxRssKiB: m, endedUs: t } : null;
     }
     case 'f': return f.length === 3 && /^[\w(),]+$/.test(f[1]!) && n(f[2]) >= 0 ? { kind: 'failed', call: f[1]!, errno: n(f[2]) } : null;
     case 'e': return f.length === 2 && n(f[1]) >= 0 ? { kind: 'exec-failed', errno: n(f[1]) } : null;

@@ -38,6 +38,7 @@ export function poolSize(): number {
 
 export { Engine, type EngineOptions } from './engine.js';
 export { SandboxedProcess, type CommunicateOptions } from './process.js';
+export { runJoined, type JoinedResult, type JoinedSide } from './joined.js';
 export { prestart } from './warm.js';
 export type { Faults } from './protocol.js';
 export * from './errors.js';

@@ -44,7 +44,8 @@ export interface MonitorDeps {
   /** A limit was hit: the caller kills the program's group (and remembers why). */
   onLimit: (limit: Limit) => void;
   /** The program has ended (its group is killed): the caller releases what it holds. */
-  onExited: () => void;
+  /** `at`: when the program ended (process.hrtime.bigint()'s clock, ns): the gate's reading, or now without one. */
+  onExited: (at: bigint) => void;
 }
 
 /** What the monitor observed: all classify needs but why the runner stopped the run and what it enforced. */
@@ -89,13 +90,13 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
      * the program left in its group before reaping it (while its pid still named the group); a gate gone without
      * a report did not, and the program's process, reparented, still pins the group: kill it here.
      */
-    const end = () => {
+    const end = (at?: bigint) => {
       if (ended) return;
       ended = true;
       tExit = process.hrtime.bigint();
       if (tick) clearTimeout(tick);
       if (report === null) kill(-spec.pid, SIGKILL);
-      deps.onExited();
+      deps.onExited(at ?? tExit);
       drainTimer = setTimeout(() => { for (const s of sockets) s?.destroy(); }, DRAIN_MS);
     };
 
@@ -162,7 +163,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
       if (line.kind !== 'exit' || report !== null) return;
       report = { ...decodeWaitStatus(line.wstatus), cpuTime: line.cpuTime };
       peak = Math.max(peak, line.maxRssKiB * 1024);
-      end();
+      end(BigInt(line.endedUs) * 1000n);
     });
     spec.gateExit.onExit(() => {
       end();

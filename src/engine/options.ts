@@ -56,6 +56,7 @@ export interface Normalized {
   openFiles: number;
   /** null: unlimited. */
   stack: number | null;
+  ignoreSigpipe: boolean;
 }
 
 function seconds(name: string, v: unknown): number {
@@ -106,7 +107,7 @@ function fdOrStream<T>(name: string, v: unknown, methods: readonly string[], wha
 }
 
 const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'stdin', 'stdout',
-  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack']);
+  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack', 'ignoreSigpipe']);
 
 export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): Normalized {
   if (o === undefined || o === null) o = {};
@@ -167,11 +168,14 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
   const fileSize = o.fileSize === undefined ? DEFAULTS.fileSize : bytes('fileSize', o.fileSize, 0);
   const openFiles = o.openFiles === undefined ? DEFAULTS.openFiles : count('openFiles', o.openFiles, 4, 1 << 20);
   const stack = o.stack === undefined ? null : bytes('stack', o.stack, 64 * 1024);
+  if (o.ignoreSigpipe !== undefined && typeof o.ignoreSigpipe !== 'boolean') {
+    throw new InvalidOptionError('ignoreSigpipe', o.ignoreSigpipe, 'true or false');
+  }
 
   return {
     timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, stdin, stdout, stderr,
     cwd: o.cwd ?? process.cwd(),
-    env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, openFiles, stack,
+    env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, openFiles, stack, ignoreSigpipe: o.ignoreSigpipe === true,
   };
 }
 

@@ -40,6 +40,8 @@ export class SandboxedProcess {
   /** A pipe to the program's stdin, when none of `input`, `stdinFile` and `stdin` was given. End it to send EOF. */
   readonly stdin: Writable | null;
   private _pid: number | null = null;
+  private _endedAt: bigint | null = null;
+  private _stoppedAt: bigint | null = null;
   private readonly opts: Normalized;
   private readonly done: Promise<RunResult>;
   private resolveDone!: (r: RunResult) => void;
@@ -82,6 +84,22 @@ export class SandboxedProcess {
 
   get pid(): number | null {
     return this._pid;
+  }
+
+  /**
+   * When the runner saw the program end (process.hrtime.bigint(), ns), or null before: tells which of two joined
+   * programs ended first (what the runner observed, not who closed a pipe first).
+   */
+  get endedAt(): bigint | null {
+    return this._endedAt;
+  }
+
+  /**
+   * When the runner decided to end the program for a limit (process.hrtime.bigint(), ns), or null: what another
+   * program did after this moment may be a consequence of the kill (an interactor seeing EOF).
+   */
+  get stoppedAt(): bigint | null {
+    return this._stoppedAt;
   }
 
   /** Kills the program and everything in its process group (SIGKILL). */
@@ -132,6 +150,7 @@ export class SandboxedProcess {
 
   private limitHit(limit: NonNullable<RunResult['limit']>): void {
     if (this.exited) return;
+    this._stoppedAt ??= process.hrtime.bigint();
     if (!this.killRequested) this.killRequested = limit;
     this.killGroup();
   }
@@ -188,7 +207,8 @@ export class SandboxedProcess {
     }, {
       reaper: this.engine.reaper,
       onLimit: (limit) => this.limitHit(limit),
-      onExited: () => {
+      onExited: (at) => {
+        this._endedAt = at;
         this.exited = true;
         if (this.wallTimer) clearTimeout(this.wallTimer);
         s.stopStdin?.();

@@ -141,7 +141,7 @@ async function spawnGate(s: Setup): Promise<void> {
   const gate = s.gatePath!;
   s.limits = runLimits(o, () => tasksOwnedBy(o.uid ?? process.getuid!()));
   const pid = await s.lease!.spawner.spawn({
-    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults), cwd: o.cwd,
+    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults, s.o.ignoreSigpipe), cwd: o.cwd,
     envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
     fds: s.childStdio!,
   });

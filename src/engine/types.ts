@@ -69,6 +69,12 @@ export interface RunOptions {
    * also the stack glibc gives every thread, each counted in RLIMIT_DATA.
    */
   stack?: number;
+  /**
+   * Start the program with SIGPIPE ignored (an ignored signal stays ignored across exec): a write to a pipe whose
+   * reader is gone then fails with EPIPE instead of killing it. For an interactor, whose solution may exit early.
+   * Default false: SIGPIPE's default action.
+   */
+  ignoreSigpipe?: boolean;
 }
 
 /** A run that could not be set up is not a status: runExecutable rejects with SandboxSetupError. */

@@ -42,6 +42,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SYS_landlock_restrict_self
@@ -57,9 +58,9 @@
 extern char **environ;
 
 /* Writes one line to the runner; a failure to report is itself a failure of the gate. */
-static void say(const char *fmt, long long a, long long b, long long c, long long d) {
-  char line[160];
-  int n = snprintf(line, sizeof line, fmt, a, b, c, d);
+static void say(const char *fmt, long long a, long long b, long long c, long long d, long long e) {
+  char line[200];
+  int n = snprintf(line, sizeof line, fmt, a, b, c, d, e);
   if (n <= 0 || (size_t)n >= sizeof line) _exit(EXIT_SETUP);
   for (int off = 0; off < n;) {
     ssize_t w = send(SOCK, line + off, (size_t)(n - off), MSG_NOSIGNAL);
@@ -103,6 +104,7 @@ struct child_args {
   rlim_t nproc;
   /* Set by the child, read by the gate once clone returns (CLONE_VM: the same memory; CLONE_VFORK: the gate
    * resumes only after the child's exec or exit). */
+  int ignore_sigpipe;
   volatile int ready_to_exec;
   volatile int exec_errno;
 };
@@ -115,7 +117,7 @@ static int child(void *p) {
   struct child_args *a = p;
   set_limit(RLIMIT_NPROC, "setrlimit(RLIMIT_NPROC)", a->nproc);
   if (setpgid(0, 0) != 0) fail("setpgid", errno);
-  say("p %lld\n", (long long)getpid(), 0, 0, 0);
+  say("p %lld\n", (long long)getpid(), 0, 0, 0, 0);
 
   /* The runner's word: one byte, with the ruleset fd (SCM_RIGHTS). */
   char byte = 0;
@@ -135,6 +137,8 @@ static int child(void *p) {
   memcpy(&ruleset, CMSG_DATA(c), sizeof ruleset);
   if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) fail("landlock_restrict_self", errno);
   if (close(ruleset) != 0) fail("close", errno);
+  /* An ignored signal stays ignored across exec: the program then gets EPIPE, not SIGPIPE (an interactor). */
+  if (a->ignore_sigpipe && signal(SIGPIPE, SIG_IGN) == SIG_ERR) fail("signal(SIGPIPE)", errno);
   a->ready_to_exec = 1;
   execve(a->argv[0], a->argv, environ);
   a->exec_errno = errno;
@@ -142,8 +146,9 @@ static int child(void *p) {
 }
 
 int main(int argc, char **argv) {
-  /* gate 1 CPU DATA STACK FSIZE NOFILE NPROC -- PROGRAM [ARGS...] */
-  if (argc < 10 || strcmp(argv[1], "1") != 0 || strcmp(argv[8], "--") != 0) fail("argv", EINVAL);
+  /* gate 1 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE -- PROGRAM [ARGS...]; SIGPIPE is d (default) or i (ignored) */
+  if (argc < 11 || strcmp(argv[1], "1") != 0 || strcmp(argv[9], "--") != 0) fail("argv", EINVAL);
+  if (strcmp(argv[8], "d") != 0 && strcmp(argv[8], "i") != 0) fail("argv", EINVAL);
   set_limit(RLIMIT_CPU, "setrlimit(RLIMIT_CPU)", limit_arg(argv[2]));
   set_limit(RLIMIT_DATA, "setrlimit(RLIMIT_DATA)", limit_arg(argv[3]));
   set_limit(RLIMIT_STACK, "setrlimit(RLIMIT_STACK)", limit_arg(argv[4]));
@@ -154,7 +159,8 @@ int main(int argc, char **argv) {
   /* No real-time scheduling, whatever the runner's own RLIMIT_RTPRIO: a SCHED_FIFO busy loop would starve the
    * runner's threads on that core until RLIMIT_CPU. */
   set_limit(RLIMIT_RTPRIO, "setrlimit(RLIMIT_RTPRIO)", 0);
-  struct child_args a = { .argv = argv + 9, .nproc = limit_arg(argv[7]), .ready_to_exec = 0, .exec_errno = 0 };
+  struct child_args a = { .argv = argv + 10, .nproc = limit_arg(argv[7]), .ignore_sigpipe = argv[8][0] == 'i',
+                          .ready_to_exec = 0, .exec_errno = 0 };
 
   /* The program keeps fd 3 until its exec, and not after. */
   if (fcntl(SOCK, F_SETFD, FD_CLOEXEC) != 0) fail("fcntl(F_SETFD)", errno);
@@ -166,7 +172,7 @@ int main(int argc, char **argv) {
     _exit(EXIT_SETUP);
   }
   if (a.exec_errno != 0) {
-    say("e %lld\n", a.exec_errno, 0, 0, 0);
+    say("e %lld\n", a.exec_errno, 0, 0, 0, 0);
     (void)waitpid(pid, NULL, 0);
     _exit(EXIT_SETUP);
   }
@@ -178,7 +184,7 @@ int main(int argc, char **argv) {
   }
   /* The program's streams are the program's: the gate holds none of them (a reader sees EOF when it exits). */
   for (int fd = 0; fd <= 2; fd++) (void)close(fd);
-  say("s\n", 0, 0, 0, 0);
+  say("s\n", 0, 0, 0, 0, 0);
 
   struct pollfd fds[2] = { { pidfd, POLLIN, 0 }, { SOCK, POLLIN | POLLRDHUP, 0 } };
   int status = 0;
@@ -197,6 +203,10 @@ int main(int argc, char **argv) {
     }
     if (fds[0].revents) break;
   }
+  /* When the program ended, on the clock the runner reads too (CLOCK_MONOTONIC): which of two joined programs
+   * ended first is decided on these, not on which report arrived first. */
+  struct timespec ended;
+  if (clock_gettime(CLOCK_MONOTONIC, &ended) != 0) { kill(-pid, SIGKILL); fail("clock_gettime", errno); }
   /* The program has ended and is not reaped yet, so its pid still names its group and cannot be reused: kill what
    * it left in the group now, then reap it. */
   if (kill(-pid, SIGKILL) != 0 && errno != ESRCH) fail("kill", errno);
@@ -205,6 +215,7 @@ int main(int argc, char **argv) {
   if (reaped != pid) fail("wait4", errno);
   long long utime = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
   long long stime = (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
-  say("x %lld %lld %lld %lld\n", status, utime, stime, ru.ru_maxrss);
+  say("x %lld %lld %lld %lld %lld\n", status, utime, stime, ru.ru_maxrss,
+      (long long)ended.tv_sec * 1000000 + ended.tv_nsec / 1000);
   return 0;
 }

@@ -18,7 +18,8 @@ function hard(name: string): string {
   const v = new RegExp(`^${name}\\s+\\S+\\s+(\\S+)`, 'm').exec(fs.readFileSync('/proc/self/limits', 'utf8'))![1]!;
   return v === 'unlimited' ? 'u' : v;
 }
-const LIMITS = ['10', hard('Max data size'), hard('Max stack size'), hard('Max file size'), '64', hard('Max processes')];
+// The six limits and SIGPIPE's disposition (d: default).
+const LIMITS = ['10', hard('Max data size'), hard('Max stack size'), hard('Max file size'), '64', hard('Max processes'), 'd'];
 
 let s: Scratch;
 beforeAll(() => { s = scratch('gate-protocol'); });
@@ -80,6 +81,7 @@ describe('the gate without its runner\'s word: exit 125, the program never runs'
     ['another protocol version', ['2', ...LIMITS, '--', '/bin/true']],
     ['a limit that is not a number', ['1', '10x', ...LIMITS.slice(1), '--', '/bin/true']],
     ['a limit past 64 bits', ['1', '99999999999999999999', ...LIMITS.slice(1), '--', '/bin/true']],
+    ['a SIGPIPE word that is neither d nor i', ['1', ...LIMITS.slice(0, 6), 'x', '--', '/bin/true']],
     ['no "--" before the program', ['1', ...LIMITS, '/bin/true', 'x']],
     ['no program', ['1', ...LIMITS, '--']],
   ];
