@@ -11,7 +11,9 @@ import { DEFAULT_CHECKER, parseCheckerSpec } from '../judge/checker-spec.js';
 import { JudgeConfigError } from '../judge/errors.js';
 import { MAX_JOBS, type JudgeReport } from '../judge/types.js';
 import { CliUsageError } from './errors.js';
-import { JSON_OPTION, LANG_OPTION, NO_CACHE_OPTION, RUN_OPTIONS, SOURCE_EXTENSIONS, parseWhole, type OptionDef } from './options.js';
+import {
+  JSON_OPTION, LANG_OPTION, NO_CACHE_OPTION, RUN_OPTIONS, SOURCE_EXTENSIONS, parseMebibytes, parseSeconds, parseWhole, type OptionDef,
+} from './options.js';
 import type { Subcommand } from './types.js';
 
 function runOption(key: string, changes: Partial<OptionDef> = {}): OptionDef {
@@ -52,6 +54,29 @@ export const CHECKER_OPTION: OptionDef<string> = {
   defaultText: DEFAULT_CHECKER, example: '--checker float:1e-6', libraryKey: null,
 };
 
+export const INTERACTOR_OPTION: OptionDef<string> = {
+  key: 'interactor', flag: '--interactor', valueName: 'PATH', repeatable: false,
+  parse: nonEmpty('--interactor', 'an interactor program or source'),
+  description: 'an interactive problem: run PATH (a program, or a source compiled once) for each test as `PATH input '
+    + 'tout [answer]` in its own sandbox, its stdout the solution\'s stdin and the solution\'s stdout its stdin; its exit '
+    + 'code is the verdict (0 AC, 1 WA, 2 PE, 3 FAIL), or --checker\'s on tout when given; tests need no answer',
+  defaultText: null, example: '--interactor ./interactor', libraryKey: null,
+};
+
+export const INTERACTOR_TIMEOUT_OPTION: OptionDef<number> = {
+  key: 'interactorTimeout', flag: '--interactor-timeout', valueName: 'S', repeatable: false,
+  parse: parseSeconds('--interactor-timeout'),
+  description: 'the interactor\'s wall and CPU limit in seconds',
+  defaultText: 'the solution\'s limits + 2 s', example: '--interactor-timeout 5', libraryKey: null,
+};
+
+export const INTERACTOR_MEMORY_OPTION: OptionDef<number> = {
+  key: 'interactorMemory', flag: '--interactor-memory', valueName: 'MiB', repeatable: false,
+  parse: parseMebibytes('--interactor-memory'),
+  description: 'the interactor\'s memory limit in MiB',
+  defaultText: '1024', example: '--interactor-memory 512', libraryKey: null,
+};
+
 export const JOBS_OPTION: OptionDef<number> = {
   key: 'jobs', flag: '--jobs', valueName: 'N', repeatable: false,
   parse: (raw) => {
@@ -88,6 +113,9 @@ export const JUDGE_OPTIONS: readonly OptionDef[] = [
   CHECKER_OPTION,
   LANG_OPTION,
   NO_CACHE_OPTION,
+  INTERACTOR_OPTION,
+  INTERACTOR_TIMEOUT_OPTION,
+  INTERACTOR_MEMORY_OPTION,
   runOption('timeout', { description: 'wall-clock limit of each test in seconds (TLE when hit)' }),
   runOption('cpuTime', { description: 'CPU-time limit (user + system) of each test in seconds (TLE when hit)' }),
   runOption('memory', { description: 'memory limit of each test in MiB: peak resident memory above it is MLE' }),
@@ -133,6 +161,7 @@ export const JUDGE_COMMAND: Subcommand = {
     'simple-cp-sandbox judge --tests tests --checker float:1e-6 ./solution',
     'simple-cp-sandbox judge --tests tests --checker ./checker --junit judge.xml ./solution',
     'simple-cp-sandbox judge --tests tests --json --stop-on-first-failure ./solution',
+    'simple-cp-sandbox judge --tests tests --interactor ./interactor solution.cpp',
   ],
   runsPrograms: true,
   errorJson: (message) => judgeErrorReport(message),

@@ -153,7 +153,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       throw new CliUsageError('judge needs --tests DIR, the folder with the tests (see simple-cp-sandbox judge --help)');
     }
     if (junit !== undefined) await checkJUnitTarget(junit);
-    const cases = await findTests(testsDir);
+    const interactor = values.interactor as string | undefined;
+    const cases = await findTests(testsDir, { optionalAnswers: interactor !== undefined });
     const limits = toRunOptions(values) as JudgeLimits;
     const lang = languageOf(program, values.lang as string | undefined, limits.cwd);
     if (!json) printer = new TablePrinter(io, cases, tty, stopOnFirstFailure);
@@ -163,6 +164,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       ...(values.noCache === true ? { cache: false as const } : {}),
       onCompiled: (c) => { if (c.status === 'OK') printer?.start(c); },
       args, tests: cases,
+      ...(interactor === undefined ? {} : {
+        interactor,
+        interactorLimits: {
+          ...(values.interactorTimeout === undefined ? {} : { timeout: values.interactorTimeout as number }),
+          ...(values.interactorMemory === undefined ? {} : { memory: values.interactorMemory as number }),
+        },
+      }),
       checker: values.checker as string | undefined,
       limits,
       ...(values.jobs === undefined ? {} : { jobs: values.jobs as number }),

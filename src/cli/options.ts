@@ -76,7 +76,7 @@ export function parseWhole(flag: string, min: number, what: string): (raw: strin
   };
 }
 
-function parseMebibytes(flag: string): (raw: string) => number {
+export function parseMebibytes(flag: string): (raw: string) => number {
   return (raw) => {
     const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
     if (!Number.isFinite(v) || v < MIN_MEMORY / MiB) throw invalid(flag, raw, `a number of MiB >= ${MIN_MEMORY / MiB}, e.g. 256`);

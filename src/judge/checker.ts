@@ -39,20 +39,22 @@ const MESSAGE_MAX = 2000;
 /** The user programs and checkers run as when the runner is root; null when it is not (they run as the runner). */
 export type RunUser = { uid: number; gid: number } | null;
 
-/** The checker's absolute path, checked once before any test runs. */
-export async function resolveChecker(p: string): Promise<string> {
+/** The checker's (or interactor's) absolute path, checked once before any test runs. */
+export async function resolveChecker(p: string, what: 'checker' | 'interactor' = 'checker'): Promise<string> {
   const full = path.resolve(p);
   let st;
   try {
     st = await stat(full);
   } catch {
-    throw new JudgeConfigError(`checker not found: ${p} (expected tokens, exact, float:EPS or the path of a checker program)`, p);
+    throw new JudgeConfigError(what === 'checker'
+      ? `checker not found: ${p} (expected tokens, exact, float:EPS or the path of a checker program)`
+      : `interactor not found: ${p} (expected the path of an interactor program or source)`, p);
   }
-  if (!st.isFile()) throw new JudgeConfigError(`the checker is not a file: ${p}`, p);
+  if (!st.isFile()) throw new JudgeConfigError(`the ${what} is not a file: ${p}`, p);
   try {
     await access(full, fsc.X_OK);
   } catch {
-    throw new JudgeConfigError(`the checker is not executable: ${p} (chmod +x it)`, p);
+    throw new JudgeConfigError(`the ${what} is not executable: ${p} (chmod +x it)`, p);
   }
   return full;
 }
@@ -78,24 +80,37 @@ export class CheckerFiles {
   /** The files of test `index` for the checker; `cleanup` removes what was written for it. */
   async prepare(index: number, input: string, answer: string, output: Buffer): Promise<{ input: string; output: string; answer: string; cleanup: () => Promise<void> }> {
     const written: string[] = [];
-    const place = async (name: string, write: (p: string) => Promise<void>) => {
-      const p = path.join(this.dir, `${this.prefix}-${index}.${name}`);
-      written.push(p);
-      await write(p);
-      await chmod(p, 0o644);
-      return p;
-    };
-    const visible = async (file: string, name: string) => {
-      const abs = path.resolve(file);
-      if (this.user === null || reachableBy(abs, this.user.uid, this.user.gid, READ)) return abs;
-      return place(name, (p) => copyFile(abs, p));
-    };
     const files = {
-      input: await visible(input, 'in'),
-      answer: await visible(answer, 'ans'),
-      output: await place('out', (p) => writeFile(p, output)),
+      input: await this.visible(index, input, 'in', written),
+      answer: await this.visible(index, answer, 'ans', written),
+      output: await this.place(index, 'out', (p) => writeFile(p, output), written),
     };
     return { ...files, cleanup: async () => { await Promise.all(written.map((p) => rm(p, { force: true }))); } };
+  }
+
+  /** A test's input and answer (if any) as the user can read them, for an interactor; `cleanup` as for prepare. */
+  async inputs(index: number, input: string, answer: string | null): Promise<{ input: string; answer: string | null; cleanup: () => Promise<void> }> {
+    const written: string[] = [];
+    const files = {
+      input: await this.visible(index, input, 'in', written),
+      answer: answer === null ? null : await this.visible(index, answer, 'ans', written),
+    };
+    return { ...files, cleanup: async () => { await Promise.all(written.map((p) => rm(p, { force: true }))); } };
+  }
+
+  private async place(index: number, name: string, write: (p: string) => Promise<void>, written: string[]): Promise<string> {
+    const p = path.join(this.dir, `${this.prefix}-${index}.${name}`);
+    written.push(p);
+    await write(p);
+    await chmod(p, 0o644);
+    return p;
+  }
+
+  /** `file` itself when the user can read it, else a copy in this directory. */
+  private async visible(index: number, file: string, name: string, written: string[]): Promise<string> {
+    const abs = path.resolve(file);
+    if (this.user === null || reachableBy(abs, this.user.uid, this.user.gid, READ)) return abs;
+    return this.place(index, name, (p) => copyFile(abs, p), written);
   }
 
   async remove(): Promise<void> {

@@ -11,9 +11,7 @@
  * file descriptors), and the CLI exits 125 when SE is the overall verdict.
  */
 import { availableParallelism } from 'node:os';
-import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   defaultEngineInstance, effectiveOptions, Engine, InvalidOptionError, SandboxSetupError, type RunOptions, type RunResult,
   type SandboxedProcess,
@@ -23,9 +21,13 @@ import { DEFAULT_CHECKER, parseCheckerSpec, type CheckerSpec } from './checker-s
 import { compareExact, compareFloats, compareTokens } from './compare.js';
 import { JudgeConfigError } from './errors.js';
 import { findTests } from './tests.js';
+import { checkCases, checkProgramOutside, hiddenDirs } from './cases.js';
+import { prepareInteractor, runInteractive, type Interactor } from './interactive.js';
 import type { Submission } from './submission.js';
 import type { CompileReport } from '../lang/compile.js';
-import { MAX_JOBS, type JudgeLimits, type JudgeOptions, type JudgeReport, type TestCase, type TestResult, type Verdict } from './types.js';
+import {
+  MAX_JOBS, type InteractorResult, type JudgeLimits, type JudgeOptions, type JudgeReport, type TestCase, type TestResult, type Verdict,
+} from './types.js';
 import { runVerdict } from './verdict.js';
 import { checkSubmission, prepareSubmission } from './submission.js';
 
@@ -64,51 +66,6 @@ function validate(o: JudgeOptions): { args: string[]; jobs: number; limits: Judg
   return { args: [...args], jobs, limits, engine };
 }
 
-function checkCases(tests: readonly TestCase[]): TestCase[] {
-  if (tests.length === 0) throw new JudgeConfigError('no tests given');
-  for (const t of tests) {
-    if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || typeof t.input !== 'string' || typeof t.answer !== 'string') {
-      throw new InvalidOptionError('tests', t, 'a test { name, input, answer } (strings)');
-    }
-  }
-  return [...tests];
-}
-
-/** The directories the program may not read: the tests directory, or those of the tests' files. */
-function hiddenDirs(tests: string | readonly TestCase[], cases: readonly TestCase[]): string[] {
-  const dirs = typeof tests === 'string' ? [tests] : cases.flatMap((t) => [path.dirname(t.input), path.dirname(t.answer)]);
-  const out = new Set<string>();
-  for (const d of dirs) {
-    try {
-      out.add(realpathSync(d));
-    } catch (e) {
-      throw new JudgeConfigError(`cannot resolve ${d} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, d, { cause: e });
-    }
-  }
-  return [...out];
-}
-
-function inside(dir: string, p: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** Refuses a program that lives in a directory it will not be allowed to read (it could not even be started). */
-function checkProgramOutside(program: string, cwd: string | undefined, hidden: readonly string[]): void {
-  if (!program.includes('/')) return; // looked up in PATH by the engine
-  let real: string;
-  try {
-    real = realpathSync(path.resolve(cwd ?? process.cwd(), program));
-  } catch {
-    return; // the engine says it is missing, as for any run
-  }
-  const dir = hidden.find((d) => inside(d, real));
-  if (dir !== undefined) {
-    throw new JudgeConfigError(`the program ${program} lies inside ${dir}, which the program may not read while it is `
-      + 'judged (it holds the answers): move the program out of the tests directory', program);
-  }
-}
-
 interface Comparator {
   (output: Buffer, test: TestCase, index: number, track: (p: SandboxedProcess | null) => void): Promise<{ verdict: Verdict; message: string }>;
 }
@@ -119,6 +76,7 @@ function builtinComparator(spec: Exclude<CheckerSpec, { kind: 'program' }>): Com
       : (o: Uint8Array, a: Uint8Array) => compareFloats(o, a, spec.eps);
   return async (output, test) => {
     let answer: Buffer;
+    if (test.answer === null) return { verdict: 'FAIL', message: `test ${test.name} has no answer to compare with` };
     try {
       answer = await readFile(test.answer);
     } catch (e) {
@@ -130,7 +88,8 @@ function builtinComparator(spec: Exclude<CheckerSpec, { kind: 'program' }>): Com
   };
 }
 
-function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResult | null): TestResult {
+function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResult | null,
+  interactor: InteractorResult | null = null): TestResult {
   return {
     name: test.name,
     input: test.input,
@@ -142,6 +101,7 @@ function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResul
     exitCode: r?.exitCode ?? null,
     signal: r?.signal ?? null,
     message,
+    interactor,
   };
 }
 
@@ -168,7 +128,14 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   const signal = options.signal;
   signal?.throwIfAborted();
   const spec = parseCheckerSpec(options.checker ?? DEFAULT_CHECKER);
-  const cases = typeof options.tests === 'string' ? await findTests(options.tests) : checkCases(options.tests);
+  const interactive = options.interactor !== undefined;
+  const cases = typeof options.tests === 'string'
+    ? await findTests(options.tests, { optionalAnswers: interactive }) : checkCases(options.tests, interactive);
+  const noAnswer = options.checker === undefined ? undefined : cases.find((t) => t.answer === null);
+  if (noAnswer) {
+    throw new JudgeConfigError(`test ${noAnswer.name} has no answer, which the checker needs: add one, or judge without a `
+      + 'checker (the interactor\'s verdict stands)', noAnswer.input);
+  }
   const checker = spec.kind === 'program' ? await resolveChecker(spec.path) : null;
 
   const hidden = options.hideAnswers === false ? [] : hiddenDirs(options.tests, cases);
@@ -190,25 +157,30 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
     throw e;
   }
   if (!('program' in sub)) return summarize([], cases.map((t) => t.name), sub.compile);
+  let inter: Interactor | null = null;
   try {
-    return await judgeWith(options, sub, cases, spec, checker, user, engine, jobs);
+    if (interactive) inter = await prepareInteractor(options, effectiveOptions(sub.options), userDeny, user, engine);
+    return await judgeWith(options, sub, inter, cases, spec, checker, user, engine, jobs);
   } finally {
     await sub.dispose();
+    await inter?.dispose();
   }
 }
 
-async function judgeWith(options: JudgeOptions, sub: Submission, cases: readonly TestCase[], spec: CheckerSpec,
-  checker: string | null, user: { uid: number; gid: number } | null, engine: Engine, jobs: number): Promise<JudgeReport> {
+async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interactor | null, cases: readonly TestCase[],
+  spec: CheckerSpec, checker: string | null, user: { uid: number; gid: number } | null, engine: Engine,
+  jobs: number): Promise<JudgeReport> {
   const signal = options.signal;
   signal?.throwIfAborted(); // aborted while compiling
   const programOptions = sub.options;
   const eff = effectiveOptions(programOptions);
 
-  const files = checker === null ? null : await CheckerFiles.create(user);
+  const files = checker === null && inter === null ? null : await CheckerFiles.create(user);
   const compare: Comparator = checker === null || files === null
     ? builtinComparator(spec as Exclude<CheckerSpec, { kind: 'program' }>)
     : async (output, test, index, track) => {
-      const f = await files.prepare(index, test.input, test.answer, output);
+      // Every test has an answer when a checker is given (checked before anything ran).
+      const f = await files.prepare(index, test.input, test.answer!, output);
       try {
         return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine }, track);
       } finally {
@@ -219,22 +191,54 @@ async function judgeWith(options: JudgeOptions, sub: Submission, cases: readonly
   const n = cases.length;
   const results: Array<TestResult | undefined> = new Array<TestResult | undefined>(n);
   /** The running process of each test (its program, then its checker), to kill on a stop or an abort. */
-  const running = new Map<number, SandboxedProcess>();
+  const running = new Map<number, Set<SandboxedProcess>>();
   let next = 0;
   let stopAt = Infinity; // index of the first failing test in test order, with stopOnFirstFailure
   let finished = 0;
   let fatal: { error: unknown } | null = null;
   const cancelled = (i: number) => fatal !== null || signal?.aborted === true || i > stopAt;
   const killFrom = (i: number) => {
-    for (const [k, p] of running) if (k > i) p.kill(); // a kill before the gate's release is kept: the program never starts
+    // A kill before the gate's release is kept: the program never starts.
+    for (const [k, procs] of running) if (k > i) for (const p of procs) p.kill();
   };
   const onAbort = () => killFrom(-1);
   signal?.addEventListener('abort', onAbort);
 
+  /**
+   * One interactive test: the solution and the interactor joined (interactive.ts); with a checker given and an
+   * accepting interactor, the checker judges the interactor's tout.
+   */
+  const interactiveTest = async (i: number, test: TestCase, track: (p: SandboxedProcess | null) => void): Promise<TestResult | null> => {
+    let run;
+    try {
+      run = await runInteractive({
+        engine, solution: { file: sub.program, args: sub.args, options: programOptions },
+        interactor: { file: inter!.file, args: inter!.args }, interactorOptions: inter!.options, files: files!,
+        tout: inter!.tout, test, index: i, limits: eff, track,
+      });
+    } catch (e) {
+      if (e instanceof SandboxSetupError) return resultOf(test, 'SE', e.message, null);
+      throw e;
+    } finally {
+      track(null);
+    }
+    if (cancelled(i)) return null;
+    const { solution, interactor, outcome } = run;
+    const oom = outcome.verdict === 'RE' ? sub.compiled?.outOfMemory(solution) ?? null : null;
+    if (oom !== null) return resultOf(test, 'MLE', `the ${sub.compiled!.language.name} runtime ran out of memory: ${oom}`, solution, interactor);
+    if (!outcome.accepted || options.checker === undefined) return resultOf(test, outcome.verdict, outcome.message, solution, interactor);
+    const checked = await compare(run.tout, test, i, track);
+    return cancelled(i) ? null : resultOf(test, checked.verdict, checked.message, solution, interactor);
+  };
+
   /** One test; null when it was cancelled (its result is not reported). */
   const runTest = async (i: number): Promise<TestResult | null> => {
     const test = cases[i]!;
-    const track = (p: SandboxedProcess | null) => { if (p) running.set(i, p); else running.delete(i); };
+    const track = (p: SandboxedProcess | null) => {
+      if (p) running.set(i, (running.get(i) ?? new Set()).add(p));
+      else running.delete(i);
+    };
+    if (inter !== null) return interactiveTest(i, test, track);
     let r: RunResult;
     try {
       const proc = engine.start(sub.program, sub.args, { ...programOptions, stdinFile: test.input });

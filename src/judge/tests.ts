@@ -6,7 +6,8 @@
  *
  * Anything doubtful is an error that names the file and says what to do, never a test silently left out: an
  * input without an answer, an answer without an input, an input with two answers, both layouts at once, an
- * unreadable file, no test at all. Hidden files (`.gitkeep`) are ignored in both layouts.
+ * unreadable file, no test at all. Hidden files (`.gitkeep`) are ignored in both layouts. With `optionalAnswers`
+ * (interactive problems, whose interactor may need no answer) an input without an answer is a test with answer null.
  */
 import { constants as fsc } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
@@ -87,7 +88,7 @@ async function mustBeReadableFile(p: string): Promise<void> {
 }
 
 /** The tests of `dir`, in natural order of their names. Rejects with JudgeConfigError (see the module comment). */
-export async function findTests(dir: string): Promise<TestCase[]> {
+export async function findTests(dir: string, options: { optionalAnswers?: boolean } = {}): Promise<TestCase[]> {
   const kind = await kindOf(dir);
   if (kind === null) throw new JudgeConfigError(`tests directory not found: ${dir} (give the folder that holds ${LAYOUTS})`, dir);
   if (kind !== 'directory') throw new JudgeConfigError(`the tests path is not a directory: ${dir} (give the folder that holds ${LAYOUTS})`, dir);
@@ -104,19 +105,19 @@ export async function findTests(dir: string): Promise<TestCase[]> {
     if (flat !== undefined) {
       throw new JudgeConfigError(`${dir} holds both input/ and output/ and ${flat}: use one layout (${LAYOUTS})`, path.join(dir, flat));
     }
-    tests = await pairDirectories(inputDir, outputDir);
+    tests = await pairDirectories(inputDir, outputDir, options.optionalAnswers === true);
   } else {
-    tests = pairFiles(dir, names);
+    tests = pairFiles(dir, names, options.optionalAnswers === true);
   }
   if (tests.length === 0) throw new JudgeConfigError(`no tests in ${dir}: expected ${LAYOUTS}`, dir);
   for (const t of tests) {
     await mustBeReadableFile(t.input);
-    await mustBeReadableFile(t.answer);
+    if (t.answer !== null) await mustBeReadableFile(t.answer);
   }
   return tests.sort((a, b) => naturalCompare(a.name, b.name));
 }
 
-function pairFiles(dir: string, names: readonly string[]): TestCase[] {
+function pairFiles(dir: string, names: readonly string[], optionalAnswers: boolean): TestCase[] {
   const present = new Set(names);
   const tests: TestCase[] = [];
   for (const n of [...names].sort(naturalCompare)) {
@@ -128,6 +129,10 @@ function pairFiles(dir: string, names: readonly string[]): TestCase[] {
       const ans = present.has(`${base}.ans`);
       if (out && ans) {
         throw new JudgeConfigError(`${path.join(dir, n)} has two answers, ${base}.out and ${base}.ans: keep one`, path.join(dir, n));
+      }
+      if (!out && !ans && optionalAnswers) {
+        tests.push({ name: base, input: path.join(dir, n), answer: null });
+        continue;
       }
       if (!out && !ans) {
         throw new JudgeConfigError(`${path.join(dir, n)} has no answer: add ${path.join(dir, `${base}.out`)} `
@@ -141,12 +146,16 @@ function pairFiles(dir: string, names: readonly string[]): TestCase[] {
   return tests;
 }
 
-async function pairDirectories(inputDir: string, outputDir: string): Promise<TestCase[]> {
+async function pairDirectories(inputDir: string, outputDir: string, optionalAnswers: boolean): Promise<TestCase[]> {
   const inputs = await list(inputDir);
   const inputSet = new Set(inputs);
   const outputs = new Set(await list(outputDir));
   const tests: TestCase[] = [];
   for (const n of [...inputs].sort(naturalCompare)) {
+    if (!outputs.has(n) && optionalAnswers) {
+      tests.push({ name: n, input: path.join(inputDir, n), answer: null });
+      continue;
+    }
     if (!outputs.has(n)) {
       throw new JudgeConfigError(`${path.join(inputDir, n)} has no answer: add ${path.join(outputDir, n)}, or remove the input`,
         path.join(inputDir, n));

@@ -6,7 +6,7 @@
  * missing program or checker, bad option) is not a report: judge() rejects, the CLI exits 125.
  */
 import type { Engine } from '../engine/engine.js';
-import type { RunOptions } from '../engine/types.js';
+import type { RunOptions, RunStatus } from '../engine/types.js';
 import type { CompileLimits, CompileReport } from '../lang/compile.js';
 import type { LanguageDef } from '../lang/table.js';
 
@@ -27,14 +27,33 @@ export interface TestCase {
   readonly name: string;
   /** Path of the input file. */
   readonly input: string;
-  /** Path of the expected output (`NAME.out`, `NAME.ans` or `output/NAME`). */
-  readonly answer: string;
+  /**
+   * Path of the expected output (`NAME.out`, `NAME.ans` or `output/NAME`); null only in an interactive judge, for a
+   * test without one (the interactor then gets no answer file).
+   */
+  readonly answer: string | null;
+}
+
+/** The interactor's side of an interactive test: how it ended and what it said. */
+export interface InteractorResult {
+  readonly status: RunStatus;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** Seconds. */
+  readonly wallTime: number;
+  readonly cpuTime: number;
+  /** Bytes. */
+  readonly peakMemory: number;
+  /** Its stderr (testlib's verdict text), at most 2000 characters. */
+  readonly message: string;
+  /** It ended before the solution (as the runner saw the two ends). */
+  readonly endedFirst: boolean;
 }
 
 export interface TestResult {
   readonly name: string;
   readonly input: string;
-  readonly answer: string;
+  readonly answer: string | null;
   readonly verdict: Verdict;
   /** Seconds from the program's exec to its exit (0 for SE). */
   readonly wallTime: number;
@@ -52,6 +71,8 @@ export interface TestResult {
    * nothing to say.
    */
   readonly message: string;
+  /** The interactor's side (an interactive judge), else null. The fields above are the solution's own. */
+  readonly interactor: InteractorResult | null;
 }
 
 export interface JudgeSummary {
@@ -87,6 +108,9 @@ export type JudgeLimits = Omit<RunOptions, 'input' | 'stdinFile' | 'stdin' | 'st
 
 /** The most tests judge() runs at once. */
 export const MAX_JOBS = 1024;
+
+/** Limits of an interactor's own sandbox. */
+export type InteractorLimits = Pick<RunOptions, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit' | 'processes'>;
 
 /** Limits of a custom checker's own sandbox. */
 export type CheckerLimits = Pick<RunOptions, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit'>;
@@ -126,6 +150,20 @@ export interface JudgeOptions {
   checker?: string;
   /** Limits and sandbox settings of every run of the program (the engine's defaults otherwise). */
   limits?: JudgeLimits;
+  /**
+   * An interactive problem's interactor (a path, or a source compiled like `source`), run for each test as
+   * `interactor <input> <tout> [<answer>]` (testlib's order) with its stdout the solution's stdin and the solution's
+   * stdout its stdin; its exit code (testlib's: 0 ok, 1 WA, 2 PE, 3 fail) is the verdict, or the checker's on tout
+   * when `checker` is given. See docs/judge.md, "Interactive problems".
+   */
+  interactor?: string;
+  /** The interactor source's language (as `language` for the source). */
+  interactorLanguage?: string | LanguageDef;
+  /**
+   * The interactor's limits. Default: the solution's wall and CPU limits plus 2 s, 1 GiB of memory, 1 MiB of stderr,
+   * the solution's processes.
+   */
+  interactorLimits?: InteractorLimits;
   /** Limits of a custom checker's runs. Default: 10 s wall (CPU the same), 1 GiB, 1 MiB of output per stream. */
   checkerLimits?: CheckerLimits;
   /** Tests run at once, each measured on its own. Default: the number of cores (os.availableParallelism()). */

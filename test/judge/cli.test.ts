@@ -154,10 +154,11 @@ describe('--json', () => {
     expect(report.error).toBeNull();
     expect(report.verdict).toBe('WA');
     const lib = await judge({ program: bins.get('sum/wa'), tests: path.join(ROOT, SUM), jobs: 2 });
-    const stable = (t: TestResult) => ({ ...t, input: path.basename(t.input), answer: path.basename(t.answer), wallTime: 0, cpuTime: 0, peakMemory: 0 });
+    const stable = (t: TestResult) => ({ ...t, input: path.basename(t.input), answer: path.basename(t.answer!), wallTime: 0, cpuTime: 0, peakMemory: 0 });
     expect(report.tests.map(stable)).toEqual(lib.tests.map(stable));
     for (const t of report.tests) {
-      expect(Object.keys(t).sort()).toEqual(['answer', 'cpuTime', 'exitCode', 'input', 'message', 'name', 'peakMemory', 'signal', 'verdict', 'wallTime']);
+      expect(Object.keys(t).sort()).toEqual(['answer', 'cpuTime', 'exitCode', 'input', 'interactor', 'message', 'name', 'peakMemory', 'signal', 'verdict', 'wallTime']);
+      expect(t.interactor).toBeNull();
       expect(t.input).toBe(path.join(SUM, `${t.name}.in`));
     }
     expect(report.summary).toEqual({

@@ -166,7 +166,7 @@ describe('built-in checkers through the judge', () => {
     const exact = await judge({ program: bins.get('sum/spaces'), tests: SUM, checker: 'exact' });
     expectConsistent(exact);
     for (const t of exact.tests) {
-      const answer = fs.readFileSync(t.answer, 'utf8');
+      const answer = fs.readFileSync(t.answer!, 'utf8');
       expect(t.verdict).toBe('WA');
       expect(t.message).toBe(`byte ${answer.length} (line 1, column ${answer.length}): expected "\\n", got " \\n"`);
     }

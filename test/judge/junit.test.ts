@@ -11,7 +11,7 @@ import { childrenNamed, parseXml } from './helpers.js';
 function result(name: string, verdict: Verdict, message = '', extra: Partial<TestResult> = {}): TestResult {
   return {
     name, input: `t/${name}.in`, answer: `t/${name}.out`, verdict, wallTime: 0.25, cpuTime: 0.125, peakMemory: 1 << 20,
-    exitCode: 0, signal: null, message, ...extra,
+    exitCode: 0, signal: null, message, interactor: null, ...extra,
   };
 }
 

@@ -58,7 +58,16 @@ describe('layout NAME.in + NAME.out / NAME.ans', () => {
       'README.md': 'notes', 'gen.py': 'print(1)', '.gitkeep': '', 'sub/x.in': 'no answer, not a test',
     });
     const tests = await findTests(dir);
-    expect(tests.map((t) => [t.name, path.basename(t.answer)])).toEqual([['t1', 't1.ans'], ['t2', 't2.out'], ['t10', 't10.ans']]);
+    expect(tests.map((t) => [t.name, path.basename(t.answer!)])).toEqual([['t1', 't1.ans'], ['t2', 't2.out'], ['t10', 't10.ans']]);
+  });
+
+  it('with optionalAnswers (interactive problems), an input without an answer is a test with answer null, in both layouts', async () => {
+    const flat = await findTests(tree({ '1.in': '1', '1.out': '1', '2.in': '2' }), { optionalAnswers: true });
+    expect(flat.map((t) => [t.name, t.answer === null ? null : path.basename(t.answer)])).toEqual([['1', '1.out'], ['2', null]]);
+    const dirs = await findTests(tree({ 'input/1': '1', 'output/1': '1', 'input/2': '2' }), { optionalAnswers: true });
+    expect(dirs.map((t) => [t.name, t.answer === null ? null : path.basename(t.answer)])).toEqual([['1', '1'], ['2', null]]);
+    // An answer without an input is still an error.
+    await expect(findTests(tree({ '1.in': '1', '2.out': '2' }), { optionalAnswers: true })).rejects.toThrow(/has no input/);
   });
 
   it('an input without an answer is an error naming it', async () => {
