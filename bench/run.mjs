@@ -24,6 +24,7 @@ import { pool } from './sections/pool.mjs';
 import { cli } from './sections/cli.mjs';
 import { judge } from './sections/judge.mjs';
 import { languages } from './sections/languages.mjs';
+import { interactive } from './sections/interactive.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 const JSON_OUT = fileURLToPath(new URL('bench/results/latest.json', ROOT));
@@ -62,6 +63,7 @@ const SECTIONS = [
   ['pool', pool],
   ['cli', cli],
   ['judge', judge],
+  ['interactive', interactive],
   ['languages', languages],
 ];
 
