@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { access, chmod, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { access, chmod, copyFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tempDir } from '../util/tempdirs.js';
 import path from 'node:path';
 import {
   DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, type Engine, type RunOptions,
@@ -72,8 +72,7 @@ export class CheckerFiles {
     private readonly user: { uid: number; gid: number } | null) {}
 
   static async create(user: RunUser): Promise<CheckerFiles> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-judge-'));
-    await chmod(dir, user ? 0o711 : 0o700);
+    const dir = await tempDir('judge', user ? 0o711 : 0o700);
     return new CheckerFiles(dir, randomBytes(16).toString('hex'), user);
   }
 

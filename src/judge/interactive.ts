@@ -12,8 +12,8 @@
  * then its RE, then the interactor's verdict.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { chown, readFile, rm } from 'node:fs/promises';
+import { tempDir } from '../util/tempdirs.js';
 import path from 'node:path';
 import { DEFAULTS, type Engine, type RunOptions, type RunResult, type SandboxedProcess } from '../engine/index.js';
 import { truncate } from '../util/text.js';
@@ -50,8 +50,7 @@ export function interactorOptions(solution: EffectiveLimits & { processes: numbe
 
 /** The directory the interactors write their tout files in: one per judge, the interactor's user's own. */
 export async function makeToutDir(user: { uid: number; gid: number } | null): Promise<{ dir: string; prefix: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-tout-'));
-  await chmod(dir, 0o700);
+  const dir = await tempDir('tout', 0o700);
   if (user) await chown(dir, user.uid, user.gid);
   return { dir, prefix: randomBytes(16).toString('hex') };
 }

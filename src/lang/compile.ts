@@ -11,10 +11,10 @@
  * The artefact never lands in the user's tree. The run directory is removed by Compiled.dispose().
  */
 import { constants as fsc } from 'node:fs';
-import { chmod, chown, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, chown, open, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS, defaultEngineInstance, type Engine, type RunOptions, type RunResult } from '../engine/index.js';
+import { tempDir } from '../util/tempdirs.js';
 import { CompileCache, cacheKey, defaultCacheDir } from './cache.js';
 import { SourceError } from './errors.js';
 import { checkLanguageDef, findLanguage, findToolchain, javaMainClass, languageForExtension, type Toolchain } from './resolve.js';
@@ -205,11 +205,9 @@ function failure(r: RunResult, limits: Required<Omit<CompileLimits, 'cpuTime'>>)
   }
 }
 
-/** A fresh directory under the temporary directory that the run's user can enter (0711 for a root runner). */
-async function freshDir(prefix: string, mode: number): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
-  await chmod(dir, mode);
-  return dir;
+/** A fresh directory in this runner's temporary directory (util/tempdirs.ts: swept if the runner is killed). */
+function freshDir(kind: string, mode: number): Promise<string> {
+  return tempDir(kind, mode);
 }
 
 /** Compiles `o.source` (see the module comment). Rejects with SourceError, ToolchainMissingError, setup errors. */
@@ -236,7 +234,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
 
   const hit = cache ? await cache.lookup(key) : null;
   if (hit) {
-    const dir = await freshDir('scs-run-', runMode);
+    const dir = await freshDir('run', runMode);
     try {
       for (const f of await readdir(hit)) await copyArtefact(path.join(hit, f), path.join(dir, f), process.geteuid?.() ?? 0, fileMode);
     } catch (e) {
@@ -246,7 +244,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     return { ok: true, compile: reportOf(language, command, null, true, ''), program: new Compiled(language, dir, toolchain, className) };
   }
 
-  const build = await freshDir('scs-build-', 0o700);
+  const build = await freshDir('build', 0o700);
   let run: string | null = null;
   try {
     await writeFile(path.join(build, src), bytes, { mode: 0o644 });
@@ -264,7 +262,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     if (why !== '') return { ok: false, compile: reportOf(language, command, r, false, why) };
     const files = await artefactsIn(build, language);
     if (typeof files === 'string') return { ok: false, compile: reportOf(language, command, r, false, files) };
-    run = await freshDir('scs-run-', runMode);
+    run = await freshDir('run', runMode);
     for (const f of files) await copyArtefact(path.join(build, f), path.join(run, f), uid, fileMode);
     if (cache) await cache.store(key, files.map((f) => path.join(run!, f)));
     const program = new Compiled(language, run, toolchain, className);

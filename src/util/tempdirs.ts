@@ -1,0 +1,66 @@
+/**
+ * Where the judge and the compiler keep their temporary directories (build and run directories, checker files,
+ * an interactor's tout): all under one directory per runner process, `$TMPDIR/scs-PID-XXXXXX` (0711 for a root
+ * runner, whose programs must enter the run directories, 0700 otherwise). A runner killed with SIGKILL cannot clean
+ * up; the next runner does: when it makes its own directory, it removes every `scs-PID-*` of its user whose PID is no
+ * longer running. A runner that exits normally removes its own (empty by then) directory.
+ */
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+const PREFIX = 'scs-';
+let root: string | null = null;
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+/** Removes the directories of this user's runners that are gone; returns what it removed. */
+export function sweepStale(tmp = os.tmpdir()): string[] {
+  const uid = process.geteuid?.();
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(tmp);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = /^scs-(\d+)-[A-Za-z0-9]{6}$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || running(Number(m[1]))) continue;
+    const p = path.join(tmp, name);
+    try {
+      const st = lstatSync(p);
+      if (!st.isDirectory() || st.uid !== uid) continue;
+      rmSync(p, { recursive: true, force: true });
+      removed.push(p);
+    } catch { /* another runner swept it */ }
+  }
+  return removed;
+}
+
+/** This process's directory (made, and the stale ones swept, on first use). */
+export function processTempRoot(): string {
+  if (root !== null) return root;
+  sweepStale();
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${PREFIX}${process.pid}-`));
+  chmodSync(dir, process.geteuid?.() === 0 ? 0o711 : 0o700);
+  root = dir;
+  process.once('exit', () => { try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ } });
+  return dir;
+}
+
+/** A fresh directory `KIND-XXXXXX` in this process's directory, with `mode`. */
+export async function tempDir(kind: string, mode: number): Promise<string> {
+  const dir = await mkdtemp(path.join(processTempRoot(), `${kind}-`));
+  chmodSync(dir, mode);
+  return dir;
+}
+
