@@ -120,6 +120,7 @@ export const JUDGE_OPTIONS: readonly OptionDef[] = [
   runOption('cpuTime', { description: 'CPU-time limit (user + system) of each test in seconds (TLE when hit)' }),
   runOption('memory', { description: 'memory limit of each test in MiB: peak resident memory above it is MLE' }),
   runOption('outputLimit', { description: 'bytes kept per stream (stdout, stderr); a program writing more is OLE' }),
+  runOption('writeLimit'),
   runOption('processes'),
   JOBS_OPTION,
   JUDGE_JSON_OPTION,

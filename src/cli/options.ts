@@ -150,6 +150,14 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
     apply: (t, v) => { t.outputLimit = v; },
   }),
   def<number>({
+    key: 'writeLimit', flag: '--write-limit', valueName: 'BYTES',
+    parse: parseWhole('--write-limit', 0, 'a number of bytes'),
+    description: 'bytes the program may add in all to its --allow-write directories (every file counted as at least '
+      + '4 KiB); a program writing more is killed (OLE)',
+    defaultText: `${DEFAULTS.writeLimit / MiB} MiB`, example: '--write-limit 10485760', libraryKey: 'writeLimit',
+    apply: (t, v) => { t.writeLimit = v; },
+  }),
+  def<number>({
     key: 'processes', flag: '--processes', valueName: 'N',
     parse: parseWhole('--processes', 1, 'a number of processes and threads'),
     description: 'processes and threads the program may have in all, itself included (1: no fork, no threads)',

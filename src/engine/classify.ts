@@ -75,7 +75,7 @@ export function statusOf(limit: RunResult['limit'], r: Pick<Observed, 'signal' |
   switch (limit) {
     case 'wall': case 'cpu': return 'TLE';
     case 'memory': return 'MLE';
-    case 'output': return 'OLE';
+    case 'output': case 'disk': return 'OLE';
     default: return r.signal !== null || r.exitCode !== 0 ? 'RE' : 'OK';
   }
 }

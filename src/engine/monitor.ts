@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import { decodeWaitStatus, kill, SIGKILL } from '../native/wait.js';
 import type { Captured, Limit, Observed } from './classify.js';
 import type { GateChannel } from './gate.js';
+import { diskUse } from './diskuse.js';
 import { sampleProc } from './procfs.js';
 import type { ExitWatch, Reaped, Reaper } from './reaper.js';
 
@@ -35,6 +36,8 @@ export interface MonitorSpec {
   processes: number;
   stdout: OutputSource;
   stderr: OutputSource;
+  /** The write-allowed directories, what was in them before the run, and what the run may add (writeLimit). */
+  write: { dirs: readonly string[]; before: number; limit: number } | null;
   /** When the program was released (process.hrtime.bigint()). */
   t0: bigint;
 }
@@ -138,6 +141,20 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
       if (s.data > dataPeak) dataPeak = s.data;
       if (s.cpu >= spec.cpuTime) deps.onLimit('cpu');
       else if (s.hwm > spec.memory) deps.onLimit('memory');
+      checkDisk();
+    };
+    // The walk of the write-allowed directories runs on every tick while it is cheap, and less often (ten times
+    // its own duration) when it is not, so it never takes more than a tenth of the runner's time.
+    let nextDiskCheck = 0n;
+    const checkDisk = () => {
+      const w = spec.write;
+      if (w === null) return;
+      const now = process.hrtime.bigint();
+      if (now < nextDiskCheck) return;
+      const used = diskUse(w.dirs) - w.before;
+      const took = process.hrtime.bigint() - now;
+      nextDiskCheck = process.hrtime.bigint() + took * 10n;
+      if (used > w.limit) deps.onLimit('disk');
     };
     const schedule = () => {
       // Sleep no longer than the CPU time still allowed (a busy program burns at most one CPU second per second

@@ -20,6 +20,7 @@ export const DEFAULTS = {
   outputLimit: 64 * MiB,
   processes: 1,
   fileSize: 256 * MiB,
+  writeLimit: 256 * MiB,
   openFiles: 64,
   uid: 65534,
   gid: 65534,
@@ -53,6 +54,7 @@ export interface Normalized {
   uid: number | null;
   gid: number | null;
   fileSize: number;
+  writeLimit: number;
   openFiles: number;
   /** null: unlimited. */
   stack: number | null;
@@ -107,7 +109,7 @@ function fdOrStream<T>(name: string, v: unknown, methods: readonly string[], wha
 }
 
 const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'stdin', 'stdout',
-  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'openFiles', 'stack', 'ignoreSigpipe']);
+  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'writeLimit', 'openFiles', 'stack', 'ignoreSigpipe']);
 
 export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): Normalized {
   if (o === undefined || o === null) o = {};
@@ -166,6 +168,7 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
       'no uid/gid: only a root runner can run the program as another user');
   }
   const fileSize = o.fileSize === undefined ? DEFAULTS.fileSize : bytes('fileSize', o.fileSize, 0);
+  const writeLimit = o.writeLimit === undefined ? DEFAULTS.writeLimit : bytes('writeLimit', o.writeLimit, 0);
   const openFiles = o.openFiles === undefined ? DEFAULTS.openFiles : count('openFiles', o.openFiles, 4, 1 << 20);
   const stack = o.stack === undefined ? null : bytes('stack', o.stack, 64 * 1024);
   if (o.ignoreSigpipe !== undefined && typeof o.ignoreSigpipe !== 'boolean') {
@@ -175,7 +178,7 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
   return {
     timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, stdin, stdout, stderr,
     cwd: o.cwd ?? process.cwd(),
-    env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, openFiles, stack, ignoreSigpipe: o.ignoreSigpipe === true,
+    env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, writeLimit, openFiles, stack, ignoreSigpipe: o.ignoreSigpipe === true,
   };
 }
 

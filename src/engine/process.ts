@@ -17,6 +17,7 @@ import type { Writable } from 'node:stream';
 import { pipe } from '../native/fd.js';
 import { kill, SIGKILL } from '../native/wait.js';
 import { classify } from './classify.js';
+import { diskUse } from './diskuse.js';
 import type { Engine } from './engine.js';
 import { InvalidOptionError } from './errors.js';
 import { monitor } from './monitor.js';
@@ -42,6 +43,8 @@ export class SandboxedProcess {
   private _pid: number | null = null;
   private _endedAt: bigint | null = null;
   private _stoppedAt: bigint | null = null;
+  /** diskUse() of the write-allowed directories before the run, or null without any. */
+  private writeBefore: number | null = null;
   private readonly opts: Normalized;
   private readonly done: Promise<RunResult>;
   private resolveDone!: (r: RunResult) => void;
@@ -163,6 +166,8 @@ export class SandboxedProcess {
     this.setup = s;
     try {
       s.program = checkProgram(this.opts, file);
+      // What the write-allowed directories hold before the program: the write limit counts what it adds.
+      if (this.opts.writeAllowPaths.length > 0) this.writeBefore = diskUse(this.opts.writeAllowPaths);
       for (const { step, run } of SETUP) {
         try {
           await run(s);
@@ -204,6 +209,7 @@ export class SandboxedProcess {
     const observed = monitor({
       pid: s.pid!, gatePid: s.gatePid!, gate: s.gate!, gateExit: s.gateExit!, cpuTime: o.cpuTime, memory: o.memory,
       outputLimit: o.outputLimit, processes: o.processes, stdout: s.stdout!, stderr: s.stderr!, t0: s.t0!,
+      write: this.writeBefore === null ? null : { dirs: o.writeAllowPaths, before: this.writeBefore, limit: o.writeLimit },
     }, {
       reaper: this.engine.reaper,
       onLimit: (limit) => this.limitHit(limit),

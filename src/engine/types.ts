@@ -61,6 +61,13 @@ export interface RunOptions {
   gid?: number;
   /** Largest file the program may create, bytes (RLIMIT_FSIZE). Default 256 MiB. */
   fileSize?: number;
+  /**
+   * Bytes the run may add in all to its `writeAllowPaths` directories (allocated blocks, every file and directory
+   * counted as at least 4 KiB, so many small files count too). Over it the program is killed: OLE with limit
+   * `disk`. Checked by the runner as the program runs (docs/principles.md says how far a fast writer can overshoot).
+   * Default 256 MiB; ignored without writeAllowPaths.
+   */
+  writeLimit?: number;
   /** Open file descriptors (RLIMIT_NOFILE). Default 64. */
   openFiles?: number;
   /**
@@ -107,7 +114,7 @@ export interface RunResult {
   /** True when a time limit (wall or CPU) ended the run. */
   timedOut: boolean;
   /** Which limit ended the run, if one did. */
-  limit: 'wall' | 'cpu' | 'memory' | 'output' | null;
+  limit: 'wall' | 'cpu' | 'memory' | 'output' | 'disk' | null;
   /** Seconds from the program's exec to its exit. */
   wallTime: number;
   /** User + system CPU seconds, from wait4. */

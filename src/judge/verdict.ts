@@ -35,7 +35,9 @@ export function runVerdict(r: RunResult, limits: EffectiveLimits): { verdict: Ve
     case 'MLE':
       return { verdict: 'MLE', message: `memory limit of ${formatBytes(limits.memory)} exceeded (peak ${formatBytes(r.peakMemory)} seen)` };
     case 'OLE':
-      return { verdict: 'OLE', message: `output limit of ${limits.outputLimit} bytes per stream exceeded` };
+      return r.limit === 'disk'
+        ? { verdict: 'OLE', message: 'write limit exceeded: the program wrote too much in its allowed directories' }
+        : { verdict: 'OLE', message: `output limit of ${limits.outputLimit} bytes per stream exceeded` };
     case 'RE': {
       const how = r.signal !== null ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
       return { verdict: 'RE', message: `${how}${stderrTail(r.stderr)}` };
