@@ -20,6 +20,8 @@ import { runCommand } from './run.js';
 import { scanRunArgv } from './scan.js';
 import type { CliIo } from './types.js';
 
+/** For the bin, which starts the first spawner thread before it loads this module (see bin/simple-cp-sandbox.js). */
+export { adoptSpawnerThread } from '../engine/warm.js';
 /** Ends the library's spawner threads if a run started them (the bin awaits this before it sets the exit code). */
 export { shutdownEngine as shutdown } from './load-engine.js';
 /** For the bin's last-resort message. */

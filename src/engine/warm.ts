@@ -52,6 +52,15 @@ export class Spares {
     }
   }
 
+  /**
+   * Takes a spawner thread someone else started (the bin starts one before it has even loaded the CLI): it waits
+   * here as a prestarted one would, or is ended when one already does.
+   */
+  adopt(worker: Worker): void {
+    if (!this.spawner || this.spawner.gone) this.spawner = spare(worker);
+    else void endSpawnerThread(worker);
+  }
+
   /** A spawner thread: the prestarted one if it is still there, else a new one. */
   takeSpawnerThread(): Worker {
     const s = this.spawner;
@@ -77,6 +86,11 @@ export const DEFAULT_SPARES = new Spares();
  */
 export function prestart(): void {
   DEFAULT_SPARES.prestart();
+}
+
+/** Hands a spawner thread started by the caller (running this directory's spawner-worker.js) to the default engine. */
+export function adoptSpawnerThread(worker: Worker): void {
+  DEFAULT_SPARES.adopt(worker);
 }
 
 /**
