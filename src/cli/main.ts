@@ -2,10 +2,10 @@
  * The CLI's entry: main(argv) parses, dispatches and returns the exit code; it never calls process.exit (the bin
  * sets process.exitCode after awaiting shutdown(), so every output is flushed first).
  *
- * Cold start: a plain run loads this module, the option data and the fast scanner, starts the engine's first two
- * threads (engine/warm.ts) and only then loads the engine, so their boot overlaps the engine's loading. commander
- * (program.ts) and the subcommands' modules are imported only when needed. The bin loads all of it as one bundle
- * (scripts/bundle.mjs), whose lazily imported parts are still evaluated only when needed.
+ * Cold start: the bin starts the first spawner thread before it loads this module, and hands it over
+ * (adoptSpawnerThread); a plain run then loads this module, the option data and the fast scanner, and only then the
+ * engine, so the thread's boot overlaps all of it. commander (program.ts) and the subcommands' modules are imported
+ * only when needed: the bin's bundle (scripts/bundle.mjs) keeps them in chunks of their own, read only then.
  */
 import { prestart } from '../engine/warm.js';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
