@@ -29,7 +29,7 @@ import {
   MAX_JOBS, type InteractorResult, type JudgeLimits, type JudgeOptions, type JudgeReport, type TestCase, type TestResult, type Verdict,
 } from './types.js';
 import { runVerdict } from './verdict.js';
-import { checkSubmission, prepareSubmission } from './submission.js';
+import { checkSubmission, prepareSubmission, refuseWritableTemp } from './submission.js';
 
 export type * from './types.js';
 export { MAX_JOBS, VERDICTS } from './types.js';
@@ -147,6 +147,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   };
   // Validated as every run will be, before anything is compiled or run; the messages quote the limits every run has.
   const limitsOf = effectiveOptions(testOptions);
+  refuseWritableTemp(testOptions.config?.writeAllowPaths ?? []);
   const user = limitsOf.uid === null ? null : { uid: limitsOf.uid, gid: limitsOf.gid! };
 
   const sub = await prepareSubmission(options, args, testOptions, limitsOf.memory, user, engine);

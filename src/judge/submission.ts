@@ -7,6 +7,7 @@ import path from 'node:path';
 import { InvalidOptionError, type RunOptions } from '../engine/index.js';
 import type { Engine } from '../engine/engine.js';
 import { isAtOrBelow } from '../landlock/plan.js';
+import { processTempRoot } from '../util/tempdirs.js';
 import { compileSource, type CompileReport, type Compiled } from '../lang/compile.js';
 import { defaultCacheDir } from '../lang/cache.js';
 import { JudgeConfigError } from './errors.js';
@@ -40,17 +41,24 @@ export function checkSubmission(o: JudgeOptions): void {
 }
 
 /**
- * Refuses write-allowed directories that would let a program write the compile cache (and so the artefact a later
- * judge runs): the cache, anything below it, or a directory above it.
+ * Refuses write-allowed directories that would let a program write `dir` — the compile cache (the artefact a later
+ * judge runs), or the runner's temporary directory (another test's checker files, an interactor's tout): `dir`,
+ * anything below it, or a directory above it (`--allow-write /tmp`).
  */
-function checkCacheNotWritable(cacheRoot: string, writable: readonly string[]): void {
+export function refuseWritable(dir: string, what: string, fix: string, writable: readonly string[]): void {
   for (const w of writable) {
-    const dir = path.resolve(w);
-    if (isAtOrBelow(dir, cacheRoot) || isAtOrBelow(cacheRoot, dir)) {
-      throw new JudgeConfigError(`the program may not write ${w}: it holds the compile cache ${cacheRoot} (choose another `
-        + '--allow-write directory, or another cache with SIMPLE_CP_SANDBOX_CACHE)', w);
+    const d = path.resolve(w);
+    if (isAtOrBelow(d, dir) || isAtOrBelow(dir, d)) {
+      throw new JudgeConfigError(`the program may not write ${w}: it holds ${what} ${dir} (${fix})`, w);
     }
   }
+}
+
+/** refuseWritable for the runner's temporary directory (util/tempdirs.ts), which every judge may use. */
+export function refuseWritableTemp(writable: readonly string[]): void {
+  if (writable.length === 0) return;
+  refuseWritable(processTempRoot(), 'the judge\'s temporary files', 'give the program a directory of its own to write, '
+    + 'outside the temporary directory', writable);
 }
 
 /**
@@ -63,7 +71,10 @@ export async function prepareSubmission(o: JudgeOptions, args: readonly string[]
     return { program: o.program!, args, options, compile: null, compiled: null, dispose: async () => undefined };
   }
   const cache = o.cache === false ? false : path.resolve(o.cache ?? defaultCacheDir());
-  if (cache !== false) checkCacheNotWritable(cache, options.config?.writeAllowPaths ?? []);
+  if (cache !== false) {
+    refuseWritable(cache, 'the compile cache', 'choose another --allow-write directory, or another cache with '
+      + 'SIMPLE_CP_SANDBOX_CACHE', options.config?.writeAllowPaths ?? []);
+  }
   const r = await compileSource({
     source: path.resolve(options.cwd ?? process.cwd(), o.source),
     ...(o.language === undefined ? {} : { language: o.language }),

@@ -14,6 +14,7 @@ import { constants as fsc } from 'node:fs';
 import { chmod, chown, open, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS, defaultEngineInstance, type Engine, type RunOptions, type RunResult } from '../engine/index.js';
+import { readPlainFile } from '../util/plain-file.js';
 import { tempDir } from '../util/tempdirs.js';
 import { CompileCache, cacheKey, defaultCacheDir } from './cache.js';
 import { SourceError } from './errors.js';
@@ -25,6 +26,8 @@ const MiB = 1024 * KiB;
 
 /** The most of a source read (a submission is text; this is far above any judge's limit). */
 export const MAX_SOURCE = 16 * MiB;
+/** The largest artefact file copied out of a build (DMOJ caps artefacts at 128 MiB). */
+export const MAX_ARTEFACT = 256 * MiB;
 /** The compiler's output kept in the report. */
 export const COMPILE_OUTPUT_MAX = 64 * KiB;
 
@@ -167,20 +170,10 @@ async function artefactsIn(build: string, l: LanguageDef): Promise<string[] | st
  * symlink or a hard link the compiler planted (to /etc/shadow, say) must not be followed.
  */
 async function copyArtefact(src: string, dest: string, owner: number, mode: number): Promise<void> {
-  const refuse = () => new SourceError(`refusing the artefact ${path.basename(src)}: not a regular file of the compiler's own`);
-  const fh = await open(src, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK).catch((e: NodeJS.ErrnoException) => {
-    throw e.code === 'ELOOP' ? refuse() : e; // a symlink
-  });
-  try {
-    const st = await fh.stat();
-    if (!st.isFile() || st.nlink !== 1 || (st.uid !== owner && st.uid !== process.geteuid?.())) {
-      throw refuse();
-    }
-    await writeFile(dest, await fh.readFile(), { flag: 'wx', mode });
-    await chmod(dest, mode);
-  } finally {
-    await fh.close();
-  }
+  const r = await readPlainFile(src, [owner, process.geteuid?.() ?? owner], MAX_ARTEFACT);
+  if ('refused' in r) throw new SourceError(`refusing the artefact ${path.basename(src)}: ${r.refused}`);
+  await writeFile(dest, r.data, { flag: 'wx', mode });
+  await chmod(dest, mode);
 }
 
 function reportOf(l: LanguageDef, command: readonly string[], r: RunResult | null, cached: boolean, message: string): CompileReport {
@@ -225,9 +218,13 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
   const command = [toolchain.compiler.path, ...args];
 
   const cache = o.cache === false ? null : await CompileCache.open(o.cache ?? defaultCacheDir());
+  const deny = [...(o.readDenyPaths ?? [])];
+  // What the compiler could not read is part of the key: a source that embeds a file (.incbin, include_bytes!)
+  // compiled where that file was readable must not be reused where it is denied (another problem's tests).
   const key = cacheKey({
     language: language.name, source: src, compile: language.compile, env: language.compileEnv ?? {},
     artefacts: language.artefacts, compiler: toolchain.compiler.stamp, runtime: toolchain.runtime?.stamp ?? null,
+    denied: [...new Set(deny.map((d) => path.resolve(d)))].sort(),
   }, bytes);
   const runMode = isRoot ? 0o711 : 0o700;
   const fileMode = language.runtime ? 0o644 : 0o755;
@@ -252,7 +249,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     const words = { build };
     const env: Record<string, string> = { PATH: DEFAULTS.path, HOME: build, TMPDIR: build, LANG: 'C.UTF-8' };
     for (const [k, v] of Object.entries(language.compileEnv ?? {})) env[k] = subst(v, words);
-    const deny = [...(o.readDenyPaths ?? []), ...(cache ? [cache.root] : [])];
+    if (cache) deny.push(cache.root);
     const r = await engine.run(toolchain.compiler.path, args, {
       ...limits, cwd: build, env, input: '', openFiles: 1024,
       config: { writeAllowPaths: [build], readDenyPaths: deny },
@@ -263,7 +260,13 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     const files = await artefactsIn(build, language);
     if (typeof files === 'string') return { ok: false, compile: reportOf(language, command, r, false, files) };
     run = await freshDir('run', runMode);
-    for (const f of files) await copyArtefact(path.join(build, f), path.join(run, f), uid, fileMode);
+    try {
+      for (const f of files) await copyArtefact(path.join(build, f), path.join(run, f), uid, fileMode);
+    } catch (e) {
+      // The compile's own doing (a symlink or a link left as the artefact): the submission's fault, a CE.
+      if (e instanceof SourceError) return { ok: false, compile: reportOf(language, command, r, false, e.message) };
+      throw e;
+    }
     if (cache) await cache.store(key, files.map((f) => path.join(run!, f)));
     const program = new Compiled(language, run, toolchain, className);
     run = null;

@@ -124,6 +124,22 @@ describe('a checker after the interactor', () => {
     expect(rows(r)).toEqual([['1', 'AC', 'ok 777'], ['2', 'FAIL', 'the interactor failed (exit code 3): FAIL the answer file does not match the input']]);
   });
 
+  it.skipIf(process.geteuid?.() !== 0)('a tout the interactor made a symlink to /etc/shadow is not read through (root can read it)', async () => {
+    expect(fs.readFileSync('/etc/shadow', 'utf8')).toMatch(/^root:/); // control
+    const evil = path.join(root, 'evil-interactor');
+    // It plays as the real interactor, then replaces its tout with a symlink to /etc/shadow.
+    fs.writeFileSync(evil, `#!/bin/sh\n${bins.get('interactive/interactor')} "$@"; code=$?\nrm -f "$2"; ln -s /etc/shadow "$2" || exit 3\nexit $code\n`, { mode: 0o755 });
+    fs.chmodSync(evil, 0o755);
+    const withAnswers = writeTree(path.join(root, 'evil-tests'), { '1.in': '777 30\n', '1.ans': '777\n' });
+    const r = await judge({
+      program: bins.get('interactive/solution'), tests: withAnswers, interactor: evil,
+      checker: bins.get('interactive/tout_checker'), limits: { timeout: 2 }, interactorLimits: { processes: 8 },
+    });
+    // The checker got an empty tout: it fails to read a number (FAIL), and never saw the shadow file's lines.
+    expect(r.tests[0]!.verdict).toBe('FAIL');
+    expect(r.tests[0]!.message).not.toMatch(/root:/);
+  });
+
   it('a checker needs every answer: refused before anything runs', async () => {
     await expect(play('ac', { checker: bins.get('interactive/tout_checker') })).rejects.toThrow(/test 2 has no answer, which the checker needs/);
   });
