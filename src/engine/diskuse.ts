@@ -3,6 +3,9 @@
  * allocated size of every file and directory below them (st_blocks), each counted as at least one 4 KiB block, so
  * that many empty files count too. Symlinks are not followed (lstat). A walk that meets more than MAX_ENTRIES
  * entries stops and reports Infinity: that many files is over any sane limit, and the walk's own cost stays bounded.
+ * A directory the runner cannot list (a program's `chmod 0300 d`, for a runner that is not root) is Infinity too:
+ * what cannot be counted is over the limit. Files deleted while still open are not seen (their blocks stay in use
+ * until they are closed).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +23,10 @@ export function diskUse(dirs: readonly string[]): number {
     let names: string[];
     try {
       names = readdirSync(dir);
-    } catch {
-      continue; // removed meanwhile, or not readable by the runner
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue; // removed meanwhile
+      return Infinity; // cannot be counted
     }
     for (const name of names) {
       if (++entries > MAX_ENTRIES) return Infinity;

@@ -44,8 +44,11 @@ export interface MonitorSpec {
 
 export interface MonitorDeps {
   reaper: Reaper;
-  /** A limit was hit: the caller kills the program's group (and remembers why). */
-  onLimit: (limit: Limit) => void;
+  /**
+   * A limit was hit: the caller kills the program's group (and remembers why). `kill` false: the program has
+   * ended already (the last count of its writes); only remember why.
+   */
+  onLimit: (limit: Limit, kill?: boolean) => void;
   /** The program has ended (its group is killed): the caller releases what it holds. */
   /** `at`: when the program ended (process.hrtime.bigint()'s clock, ns): the gate's reading, or now without one. */
   onExited: (at: bigint) => void;
@@ -95,6 +98,8 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
      */
     const end = (at?: bigint) => {
       if (ended) return;
+      // A last count: what the program wrote after the previous check and before it exited is counted too.
+      checkDisk(true);
       ended = true;
       tExit = process.hrtime.bigint();
       if (tick) clearTimeout(tick);
@@ -146,15 +151,15 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     // The walk of the write-allowed directories runs on every tick while it is cheap, and less often (ten times
     // its own duration) when it is not, so it never takes more than a tenth of the runner's time.
     let nextDiskCheck = 0n;
-    const checkDisk = () => {
+    const checkDisk = (force = false) => {
       const w = spec.write;
       if (w === null) return;
       const now = process.hrtime.bigint();
-      if (now < nextDiskCheck) return;
+      if (!force && now < nextDiskCheck) return;
       const used = diskUse(w.dirs) - w.before;
       const took = process.hrtime.bigint() - now;
       nextDiskCheck = process.hrtime.bigint() + took * 10n;
-      if (used > w.limit) deps.onLimit('disk');
+      if (!(used <= w.limit)) deps.onLimit('disk', !force); // NaN and Infinity too: what cannot be counted is over
     };
     const schedule = () => {
       // Sleep no longer than the CPU time still allowed (a busy program burns at most one CPU second per second
@@ -174,6 +179,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     spec.gate.onLine((line) => {
       if (line === null) {
         gateClosed = true;
+        if (gateExited) end();
         maybeFinish();
         return;
       }
@@ -182,8 +188,13 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
       peak = Math.max(peak, line.maxRssKiB * 1024);
       end(BigInt(line.endedUs) * 1000n);
     });
+    // The gate's report comes on its socket, its exit through the reaper: whichever the event loop sees first, the
+    // end is taken from the report (the gate's clock reading, no kill of a group the gate has reaped). Without a
+    // report (the gate was killed), the end is when both its exit and its socket's close have been seen.
+    let gateExited = false;
     spec.gateExit.onExit(() => {
-      end();
+      gateExited = true;
+      if (gateClosed) end();
       deps.reaper.reap(spec.gatePid);
       gateReaped = true;
       maybeFinish();

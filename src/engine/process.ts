@@ -151,10 +151,11 @@ export class SandboxedProcess {
     this.wallTimer = setTimeout(() => this.limitHit('wall'), Math.ceil(left * 1000));
   }
 
-  private limitHit(limit: NonNullable<RunResult['limit']>): void {
+  private limitHit(limit: NonNullable<RunResult['limit']>, kill = true): void {
     if (this.exited) return;
-    this._stoppedAt ??= process.hrtime.bigint();
     if (!this.killRequested) this.killRequested = limit;
+    if (!kill) return;
+    this._stoppedAt ??= process.hrtime.bigint();
     this.killGroup();
   }
 
@@ -167,7 +168,13 @@ export class SandboxedProcess {
     try {
       s.program = checkProgram(this.opts, file);
       // What the write-allowed directories hold before the program: the write limit counts what it adds.
-      if (this.opts.writeAllowPaths.length > 0) this.writeBefore = diskUse(this.opts.writeAllowPaths);
+      if (this.opts.writeAllowPaths.length > 0) {
+        this.writeBefore = diskUse(this.opts.writeAllowPaths);
+        if (!Number.isFinite(this.writeBefore)) {
+          throw new InvalidOptionError('config.writeAllowPaths', this.opts.writeAllowPaths,
+            'directories the runner can list, with fewer than 200000 entries in all (empty them between runs)');
+        }
+      }
       for (const { step, run } of SETUP) {
         try {
           await run(s);
@@ -212,7 +219,7 @@ export class SandboxedProcess {
       write: this.writeBefore === null ? null : { dirs: o.writeAllowPaths, before: this.writeBefore, limit: o.writeLimit },
     }, {
       reaper: this.engine.reaper,
-      onLimit: (limit) => this.limitHit(limit),
+      onLimit: (limit, kill) => this.limitHit(limit, kill),
       onExited: (at) => {
         this._endedAt = at;
         this.exited = true;

@@ -73,6 +73,22 @@ describe('the write limit', () => {
     expect(r.status, text(r.stderr)).toBe('OK');
   });
 
+  it('what is written just before the program exits is counted too (a last count at the end)', async () => {
+    const d = writable('burst');
+    const r = await runExecutable(filler, [d, String(MiB), '8'], { timeout: 10, config: { writeAllowPaths: [d] }, writeLimit: 4 * MiB });
+    expect(r).toMatchObject({ status: 'OLE', limit: 'disk' });
+  });
+
+  it('a program cannot hide files from the count by making a directory unlistable: chmod is refused', async () => {
+    const d = writable('hidden');
+    const script = `mkdir ${d}/d && chmod 300 ${d}/d && exec ${filler} ${d}/d ${MiB}`;
+    const r = await runExecutable('/bin/sh', ['-c', script], { timeout: 10, processes: 4, config: { writeAllowPaths: [d] }, writeLimit: 8 * MiB });
+    expect(r.status).toBe('RE');
+    expect(text(r.stderr)).toMatch(/chmod: .*Operation not permitted/);
+    // And a directory the runner cannot list counts as over any limit (for a runner that is not root: init's fds).
+    if (process.geteuid?.() !== 0) expect(diskUse(['/proc/1/fd'])).toBe(Infinity);
+  });
+
   it('is an option like the others: a bad value is refused', async () => {
     await expect(runExecutable('/bin/true', [], { writeLimit: -1 })).rejects.toThrow(/writeLimit/);
   });
