@@ -31,7 +31,12 @@ export function cacheKey(parts: Record<string, unknown>, source: Uint8Array): st
 }
 
 async function ownDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new SourceError(`cannot create the compile cache ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): `
+      + 'set SIMPLE_CP_SANDBOX_CACHE to a directory of yours, or compile without the cache (--no-cache)', dir, { cause: e });
+  }
   const st = await lstat(dir);
   const uid = process.geteuid?.() ?? st.uid;
   if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o022) !== 0) {

@@ -41,7 +41,11 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 const marker = () => `1077.${randomInt(1e9)}`;
 
 let dir: string;
-beforeAll(() => { dir = tempDir('runner-death'); });
+beforeAll(() => {
+  dir = tempDir('runner-death');
+  // The CLIs started here compile with a cache of the test's own (HOME may not be writable, as under runuser).
+  process.env.SIMPLE_CP_SANDBOX_CACHE = path.join(dir, 'cache');
+});
 afterAll(() => removeDir(dir));
 
 /**
@@ -108,7 +112,8 @@ describe('leftover files', () => {
     const tests = writeTree(path.join(dir, `t-${m}`), { '1.in': '', '1.out': '' });
     const child = spawn(process.execPath, [BIN, 'judge', '--tests', tests, '--timeout', '100', '--no-cache', path.join(src, 'sol.py'), '--', m],
       { stdio: 'ignore', cwd: ROOT });
-    const mine = () => fs.readdirSync('/tmp').filter((n) => n.startsWith(`scs-${child.pid}-`));
+    const ns = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))![1];
+    const mine = () => fs.readdirSync('/tmp').filter((n) => n.startsWith(`scs-${ns}-${child.pid}-`));
     try {
       expect(await until(() => alive(m, child.pid).length === 2, 15_000), 'control: the source runs (its gate, python)').toBe(true);
       expect(mine()).toHaveLength(1);
@@ -127,20 +132,24 @@ describe('leftover files', () => {
     }
   }, 40_000);
 
-  it('sweepStale keeps a live runner\'s directory and another user\'s', async () => {
+  it('sweepStale keeps a live runner\'s directory, another user\'s and another pid namespace\'s', async () => {
     const { sweepStale } = await import('../../dist/util/tempdirs.js');
     const tmp = tempDir('sweep');
     const gone = spawn('/bin/true');
     await new Promise((r) => gone.once('exit', r));
-    const dead = path.join(tmp, `scs-${gone.pid}-abcdef`);
-    const live = path.join(tmp, `scs-${process.ppid}-abcdef`);
-    const other = path.join(tmp, 'scs-999999-ghijkl');
-    for (const d of [dead, live, other]) fs.mkdirSync(path.join(d, 'run-x'), { recursive: true });
+    const ns = /\[(\d+)\]/.exec(fs.readlinkSync('/proc/self/ns/pid'))![1];
+    const dead = path.join(tmp, `scs-${ns}-${gone.pid}-abcdef`);
+    const live = path.join(tmp, `scs-${ns}-${process.ppid}-abcdef`);
+    const other = path.join(tmp, `scs-${ns}-999999-ghijkl`);
+    // Another pid namespace's runner (another container sharing /tmp): its pids mean nothing here.
+    const foreign = path.join(tmp, `scs-1-${gone.pid}-mnopqr`);
+    for (const d of [dead, live, other, foreign]) fs.mkdirSync(path.join(d, 'run-x'), { recursive: true });
     if (process.geteuid?.() === 0) fs.chownSync(other, 65534, 65534);
     const removed = sweepStale(tmp);
     expect(removed).toContain(dead);
     expect(fs.existsSync(dead)).toBe(false);
     expect(fs.existsSync(live)).toBe(true);
+    expect(fs.existsSync(foreign)).toBe(true);
     expect(fs.existsSync(other)).toBe(process.geteuid?.() !== 0 ? false : true);
     removeDir(tmp);
   });
