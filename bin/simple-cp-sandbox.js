@@ -12,8 +12,15 @@ const argv = process.argv.slice(2);
 const runsNothing = argv.length === 0 || ['-h', '--help', '-V', '--version', 'doctor', 'seccomp', 'languages'].includes(argv[0]);
 const early = runsNothing ? null : new Worker(new URL('../dist/bundle/spawner-worker.js', import.meta.url));
 early?.unref();
+// Until the engine takes it: a thread that fails to boot is only not used (the engine then starts another and
+// reports that one's failure), never an unhandled 'error' that would crash the CLI.
+const unused = () => undefined;
+early?.on('error', unused);
 const { adoptSpawnerThread, main, oneLine, shutdown } = await import('../dist/bundle/main.js');
-if (early) adoptSpawnerThread(early);
+if (early) {
+  adoptSpawnerThread(early);
+  early.off('error', unused);
+}
 
 let code;
 try {

@@ -13,6 +13,7 @@ import { closeSync } from 'node:fs';
 import { pipe } from '../native/fd.js';
 import type { Engine } from './engine.js';
 import { InvalidOptionError } from './errors.js';
+import { effectiveOptions } from './options.js';
 import type { SandboxedProcess } from './process.js';
 import type { RunOptions, RunResult } from './types.js';
 
@@ -42,6 +43,9 @@ export async function runJoined(engine: Engine, a: JoinedSide, b: JoinedSide,
       if (side.options?.[k] !== undefined) throw new InvalidOptionError(`joined[${i}].${k}`, side.options[k], 'nothing: the pipes are the streams');
     }
   }
+  // Both sides' options are checked before either starts: a bad one must not leave the other half set up.
+  effectiveOptions(a.options);
+  effectiveOptions(b.options);
   const fds: number[] = [];
   const procs: SandboxedProcess[] = [];
   try {
@@ -71,6 +75,8 @@ export async function runJoined(engine: Engine, a: JoinedSide, b: JoinedSide,
     return { results: [ra, rb], first: endedNs[1] < endedNs[0] ? 1 : 0, endedNs };
   } catch (e) {
     for (const p of procs) p.kill();
+    // Ended before the pipes' ends are closed below: a side still in its setup holds none of them afterwards.
+    await Promise.allSettled(procs.map((p) => p.communicate()));
     throw e;
   } finally {
     for (const fd of fds) closeSync(fd);
