@@ -140,6 +140,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   let interrupted: NodeJS.Signals | null = null;
   const onInterrupt = (sig: NodeJS.Signals) => {
     interrupted ??= sig;
+    // Once is enough: a second signal ends the CLI the default way (a compile is not stopped by the first).
+    for (const s of INTERRUPTS) process.off(s, onInterrupt);
     controller.abort(new Error(`interrupted by ${sig}`));
   };
   let printer: TablePrinter | null = null;

@@ -83,6 +83,7 @@ export async function prepareSubmission(o: JudgeOptions, args: readonly string[]
     readDenyPaths: options.config?.readDenyPaths ?? [],
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
     engine,
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   if (!r.ok) return { compile: r.compile };
   const compiled = r.program;

@@ -76,6 +76,8 @@ export interface CompileOptions {
   uid?: number;
   gid?: number;
   engine?: Engine;
+  /** Aborting kills the compiler and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export type CompileResult =
@@ -250,11 +252,21 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     const env: Record<string, string> = { PATH: DEFAULTS.path, HOME: build, TMPDIR: build, LANG: 'C.UTF-8' };
     for (const [k, v] of Object.entries(language.compileEnv ?? {})) env[k] = subst(v, words);
     if (cache) deny.push(cache.root);
-    const r = await engine.run(toolchain.compiler.path, args, {
+    o.signal?.throwIfAborted();
+    const proc = engine.start(toolchain.compiler.path, args, {
       ...limits, cwd: build, env, input: '', openFiles: 1024,
       config: { writeAllowPaths: [build], readDenyPaths: deny },
       ...(isRoot ? { uid, gid } : {}),
     });
+    const onAbort = () => proc.kill();
+    o.signal?.addEventListener('abort', onAbort);
+    let r: RunResult;
+    try {
+      r = await proc.communicate();
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+    }
+    o.signal?.throwIfAborted();
     const why = failure(r, limits);
     if (why !== '') return { ok: false, compile: reportOf(language, command, r, false, why) };
     const files = await artefactsIn(build, language);

@@ -238,6 +238,18 @@ describe('the compile cache', () => {
     expect(r.verdict).toBe('AC');
   });
 
+  it('aborting a judge while it compiles kills the compiler at once', async () => {
+    const dir = path.join(root, 'slow');
+    // bits/stdc++.h and 900 nested template instantiations: about 2 s of g++ here, far beyond the abort.
+    writeTree(dir, { 'sol.cpp': '#include <bits/stdc++.h>\ntemplate<int N> struct F { static constexpr long v = F<N-1>::v + N; };\n'
+      + 'template<> struct F<0> { static constexpr long v = 0; };\nint main() { std::cout << F<900>::v << std::endl; }\n' });
+    const ac = new AbortController();
+    const t0 = Date.now();
+    setTimeout(() => ac.abort(new Error('stop')), 300);
+    await expect(judge({ source: path.join(dir, 'sol.cpp'), tests, cache: false, signal: ac.signal })).rejects.toThrow('stop');
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('a program may not be given write access to the judge\'s temporary directory (--allow-write /tmp)', async () => {
     await expect(judge({ program: '/bin/true', tests, limits: { config: { writeAllowPaths: ['/tmp'] } } }))
       .rejects.toThrow(/the program may not write \/tmp: it holds the judge's temporary files/);
