@@ -10,7 +10,10 @@
  * (SandboxSetupError) is that test's verdict, SE: the other tests still run (the error may be passing, e.g. out of
  * file descriptors), and the CLI exits 125 when SE is the overall verdict.
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { defaultCacheDir } from '../lang/cache.js';
 import { readFile } from 'node:fs/promises';
 import {
   defaultEngineInstance, effectiveOptions, Engine, InvalidOptionError, SandboxSetupError, type RunOptions, type RunResult,
@@ -105,6 +108,13 @@ function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResul
   };
 }
 
+/** The compile cache's directory when it exists (a Landlock rule needs an existing directory), else nothing. */
+function cacheToHide(o: JudgeOptions): string[] {
+  if (o.cache === false) return [];
+  const dir = path.resolve(o.cache ?? defaultCacheDir());
+  return existsSync(dir) ? [dir] : [];
+}
+
 export function summarize(tests: readonly TestResult[], skipped: readonly string[], compile: CompileReport | null = null): JudgeReport {
   const failed = tests.find((t) => t.verdict !== 'AC');
   return {
@@ -160,8 +170,10 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   if (!('program' in sub)) return summarize([], cases.map((t) => t.name), sub.compile);
   let inter: Interactor | null = null;
   try {
-    if (interactive) inter = await prepareInteractor(options, effectiveOptions(sub.options), userDeny, user, engine);
-    return await judgeWith(options, sub, inter, cases, spec, checker, user, engine, jobs);
+    // Jury programs (checker, interactor) may not read the compile cache either: other submissions' artefacts.
+    const juryDeny = cacheToHide(options);
+    if (interactive) inter = await prepareInteractor(options, effectiveOptions(sub.options), [...userDeny, ...juryDeny], user, engine);
+    return await judgeWith(options, sub, inter, cases, spec, checker, user, engine, jobs, juryDeny);
   } finally {
     await sub.dispose();
     await inter?.dispose();
@@ -170,7 +182,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
 
 async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interactor | null, cases: readonly TestCase[],
   spec: CheckerSpec, checker: string | null, user: { uid: number; gid: number } | null, engine: Engine,
-  jobs: number): Promise<JudgeReport> {
+  jobs: number, juryDeny: readonly string[]): Promise<JudgeReport> {
   const signal = options.signal;
   signal?.throwIfAborted(); // aborted while compiling
   const programOptions = sub.options;
@@ -183,7 +195,7 @@ async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interact
       // Every test has an answer when a checker is given (checked before anything ran).
       const f = await files.prepare(index, test.input, test.answer!, output);
       try {
-        return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine }, track);
+        return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine, readDenyPaths: juryDeny }, track);
       } finally {
         await f.cleanup();
       }

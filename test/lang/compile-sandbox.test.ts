@@ -255,6 +255,19 @@ describe('the compile cache', () => {
       .rejects.toThrow(/the program may not write \/tmp: it holds the judge's temporary files/);
   });
 
+  it('a checker cannot list the compile cache either (control: the runner can)', async () => {
+    const own = path.join(root, 'cache-jury');
+    fs.mkdirSync(path.join(own, 'compile'), { recursive: true, mode: 0o700 });
+    fs.chmodSync(own, 0o700);
+    expect(fs.readdirSync(own)).toEqual(['compile']); // control
+    const checker = path.join(root, 'list-cache-checker');
+    // A glob lists the directory without a fork (the checker has one process): unlistable, it stays unexpanded.
+    fs.writeFileSync(checker, `#!/bin/sh\nfor f in ${own}/*; do [ -e "$f" ] && { echo listed >&2; exit 1; }; done\necho denied >&2\nexit 0\n`, { mode: 0o755 });
+    fs.chmodSync(checker, 0o755);
+    const r = await judge({ program: '/bin/true', tests, checker, cache: own });
+    expect([r.verdict, r.tests[0]!.message]).toEqual(['AC', 'denied']);
+  });
+
   it('a program may not be given write access to the cache', async () => {
     const own = path.join(root, 'cache-writable');
     fs.mkdirSync(own, { mode: 0o700 });
