@@ -7,11 +7,10 @@
  * (status CE with --json), the submission's fault; a missing toolchain or a bad source exits 125.
  */
 import path from 'node:path';
-import { DEFAULTS } from '../engine/options.js';
 import { printable } from '../judge/format.js';
 import { compileSource, type CompileReport, type Compiled } from '../lang/compile.js';
 import { languageOf } from '../lang/resolve.js';
-import { defaultCacheDir } from '../lang/cache.js';
+import { cacheDirOf } from '../lang/cache.js';
 import type { RunOptions } from '../engine/types.js';
 import type { OptionValues } from './options.js';
 import type { CliIo } from './types.js';
@@ -40,7 +39,7 @@ export async function compileForRun(program: string, args: readonly string[], va
   options: RunOptions): Promise<CompiledRun | { ce: CompileReport } | null> {
   const lang = languageOf(program, values.lang as string | undefined, options.cwd);
   if (lang === null) return null;
-  const cache = values.noCache === true ? false : defaultCacheDir();
+  const cache = cacheDirOf(values.noCache === true ? false : undefined);
   const r = await compileSource({
     source: path.resolve(options.cwd ?? process.cwd(), program),
     language: lang.name,
@@ -49,9 +48,5 @@ export async function compileForRun(program: string, args: readonly string[], va
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });
   if (!r.ok) return { ce: r.compile };
-  const compiled = r.program;
-  const run = compiled.runOptions(options);
-  const deny = [...(run.config?.readDenyPaths ?? []), ...(cache === false ? [] : [cache])];
-  const cmd = compiled.command(options.memory ?? DEFAULTS.memory, args);
-  return { file: cmd.file, args: cmd.args, options: { ...run, config: { ...run.config, readDenyPaths: deny } }, compiled, compile: r.compile };
+  return { ...r.program.runWith(options, args, cache), compiled: r.program, compile: r.compile };
 }

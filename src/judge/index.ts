@@ -12,8 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { defaultCacheDir } from '../lang/cache.js';
+import { cacheDirOf } from '../lang/cache.js';
 import { readFile } from 'node:fs/promises';
 import {
   defaultEngineInstance, effectiveOptions, Engine, InvalidOptionError, SandboxSetupError, type RunOptions, type RunResult,
@@ -110,9 +109,8 @@ function resultOf(test: TestCase, verdict: Verdict, message: string, r: RunResul
 
 /** The compile cache's directory when it exists (a Landlock rule needs an existing directory), else nothing. */
 function cacheToHide(o: JudgeOptions): string[] {
-  if (o.cache === false) return [];
-  const dir = path.resolve(o.cache ?? defaultCacheDir());
-  return existsSync(dir) ? [dir] : [];
+  const dir = cacheDirOf(o.cache);
+  return dir !== false && existsSync(dir) ? [dir] : [];
 }
 
 export function summarize(tests: readonly TestResult[], skipped: readonly string[], compile: CompileReport | null = null): JudgeReport {
@@ -160,7 +158,7 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   refuseWritableTemp(testOptions.config?.writeAllowPaths ?? []);
   const user = limitsOf.uid === null ? null : { uid: limitsOf.uid, gid: limitsOf.gid! };
 
-  const sub = await prepareSubmission(options, args, testOptions, limitsOf.memory, user, engine);
+  const sub = await prepareSubmission(options, args, testOptions, user, engine);
   try {
     if (sub.compile) options.onCompiled?.(sub.compile);
   } catch (e) {

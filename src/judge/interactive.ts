@@ -198,7 +198,7 @@ export async function prepareInteractor(o: JudgeOptions, solution: EffectiveLimi
       return { file, args: [], options, tout, dispose: removeTout };
     }
     const sub = await prepareSubmission({ ...o, program: undefined, source: given, language: lang }, [], options,
-      options.memory!, user, engine);
+      user, engine);
     if (!('program' in sub)) {
       throw new JudgeConfigError(`the interactor ${given} did not compile (${sub.compile.message}): ${truncate(sub.compile.output.trim(), 500)}`, given);
     }

@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine.js';
 import { isAtOrBelow } from '../landlock/plan.js';
 import { processTempRoot } from '../util/tempdirs.js';
 import { compileSource, type CompileReport, type Compiled } from '../lang/compile.js';
-import { defaultCacheDir } from '../lang/cache.js';
+import { cacheDirOf } from '../lang/cache.js';
 import { JudgeConfigError } from './errors.js';
 import type { JudgeOptions } from './types.js';
 
@@ -66,11 +66,11 @@ export function refuseWritableTemp(writable: readonly string[]): void {
  * root runner's program user, whom the compiler runs as too.
  */
 export async function prepareSubmission(o: JudgeOptions, args: readonly string[], options: RunOptions,
-  memory: number, user: { uid: number; gid: number } | null, engine: Engine): Promise<Submission | { compile: CompileReport }> {
+  user: { uid: number; gid: number } | null, engine: Engine): Promise<Submission | { compile: CompileReport }> {
   if (o.source === undefined) {
     return { program: o.program!, args, options, compile: null, compiled: null, dispose: async () => undefined };
   }
-  const cache = o.cache === false ? false : path.resolve(o.cache ?? defaultCacheDir());
+  const cache = cacheDirOf(o.cache);
   if (cache !== false) {
     refuseWritable(cache, 'the compile cache', 'choose another --allow-write directory, or another cache with '
       + 'SIMPLE_CP_SANDBOX_CACHE', options.config?.writeAllowPaths ?? []);
@@ -87,13 +87,6 @@ export async function prepareSubmission(o: JudgeOptions, args: readonly string[]
   });
   if (!r.ok) return { compile: r.compile };
   const compiled = r.program;
-  const runOptions = compiled.runOptions(options);
-  // The cache must stay unreadable for the program too (other submissions' artefacts).
-  const deny = [...(runOptions.config?.readDenyPaths ?? []), ...(cache === false ? [] : [cache])];
-  const cmd = compiled.command(memory, args);
-  return {
-    program: cmd.file, args: cmd.args,
-    options: { ...runOptions, config: { ...runOptions.config, readDenyPaths: deny } },
-    compile: r.compile, compiled, dispose: () => compiled.dispose(),
-  };
+  const run = compiled.runWith(options, args, cache);
+  return { program: run.file, args: run.args, options: run.options, compile: r.compile, compiled, dispose: () => compiled.dispose() };
 }

@@ -25,6 +25,11 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(base, 'simple-cp-sandbox');
 }
 
+/** The cache directory an option names: false for none, else its absolute path (default: defaultCacheDir()). */
+export function cacheDirOf(cache: string | false | undefined): string | false {
+  return cache === false ? false : path.resolve(cache ?? defaultCacheDir());
+}
+
 /** The cache key of a compile: everything its artefact depends on. */
 export function cacheKey(parts: Record<string, unknown>, source: Uint8Array): string {
   return createHash('sha256').update(JSON.stringify({ v: 1, ...parts })).update('\0').update(source).digest('hex');

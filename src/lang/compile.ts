@@ -113,6 +113,18 @@ export class Compiled {
     };
   }
 
+  /**
+   * What runs it with the run's options `o` and the program's own `args`: the command under o's memory limit, o
+   * with what the language needs (runOptions), and the compile cache (`cache`, its directory or false) denied, as
+   * other submissions' artefacts are there.
+   */
+  runWith(o: RunOptions, args: readonly string[], cache: string | false): { file: string; args: string[]; options: RunOptions } {
+    const run = this.runOptions(o);
+    const deny = [...(run.config?.readDenyPaths ?? []), ...(cache === false ? [] : [cache])];
+    const cmd = this.command(o.memory ?? DEFAULTS.memory, args);
+    return { ...cmd, options: { ...run, config: { ...run.config, readDenyPaths: deny } } };
+  }
+
   /** The line saying the runtime ran out of memory, when a run that ended in RE did (then it is MLE), or null. */
   outOfMemory(r: Pick<RunResult, 'status' | 'stderr'>): string | null {
     const re = this.language.outOfMemory;
