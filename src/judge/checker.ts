@@ -16,7 +16,7 @@ import { access, chmod, copyFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tempDir } from '../util/tempdirs.js';
 import path from 'node:path';
 import {
-  DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, type Engine, type RunOptions,
+  DEFAULTS, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError, type Engine, type RunOptions, type RunResult,
   type SandboxedProcess,
 } from '../engine/index.js';
 import { reachableBy, READ } from '../engine/program.js';
@@ -35,6 +35,12 @@ export const DEFAULT_CHECKER_LIMITS: Required<Omit<CheckerLimits, 'cpuTime'>> = 
 
 /** A checker's message is kept to this many characters (a checker may print a whole diff). */
 const MESSAGE_MAX = 2000;
+
+/** What a jury program (checker, interactor) said: its stderr, then its stdout, at most MESSAGE_MAX characters. */
+export function juryWords(r: Pick<RunResult, 'stdout' | 'stderr'>): string {
+  const said = [r.stderr, r.stdout].map((b) => b.toString('utf8').trim()).filter((s) => s !== '').join('\n');
+  return truncate(said, MESSAGE_MAX);
+}
 
 /** The user programs and checkers run as when the runner is root; null when it is not (they run as the runner). */
 export type RunUser = { uid: number; gid: number } | null;
@@ -149,8 +155,7 @@ export async function runChecker(checker: string, files: { input: string; output
   } finally {
     track(null);
   }
-  const said = [result.stderr, result.stdout].map((b) => b.toString('utf8').trim()).filter((s) => s !== '').join('\n');
-  const text = truncate(said, MESSAGE_MAX);
+  const text = juryWords(result);
   const failed = (why: string): CheckerOutcome => ({ verdict: 'FAIL', message: text === '' ? why : `${why}: ${text}` });
   switch (result.status) {
     case 'TLE':

@@ -215,6 +215,12 @@ async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interact
   const onAbort = () => killFrom(-1);
   signal?.addEventListener('abort', onAbort);
 
+  /** The MLE message of a compiled source's run whose runtime said it ran out of memory, else null. */
+  const outOfMemory = (r: RunResult): string | null => {
+    const line = sub.compiled?.outOfMemory(r) ?? null;
+    return line === null ? null : `the ${sub.compiled!.language.name} runtime ran out of memory: ${line}`;
+  };
+
   /**
    * One interactive test: the solution and the interactor joined (interactive.ts); with a checker given and an
    * accepting interactor, the checker judges the interactor's tout.
@@ -235,8 +241,8 @@ async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interact
     }
     if (cancelled(i)) return null;
     const { solution, interactor, outcome } = run;
-    const oom = outcome.verdict === 'RE' ? sub.compiled?.outOfMemory(solution) ?? null : null;
-    if (oom !== null) return resultOf(test, 'MLE', `the ${sub.compiled!.language.name} runtime ran out of memory: ${oom}`, solution, interactor);
+    const oom = outcome.verdict === 'RE' ? outOfMemory(solution) : null;
+    if (oom !== null) return resultOf(test, 'MLE', oom, solution, interactor);
     if (!outcome.accepted || options.checker === undefined) return resultOf(test, outcome.verdict, outcome.message, solution, interactor);
     const checked = await compare(run.tout, test, i, track);
     return cancelled(i) ? null : resultOf(test, checked.verdict, checked.message, solution, interactor);
@@ -264,8 +270,8 @@ async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interact
     }
     if (cancelled(i)) return null;
     const bad = runVerdict(r, eff);
-    const oom = sub.compiled?.outOfMemory(r) ?? null;
-    if (oom !== null) return resultOf(test, 'MLE', `the ${sub.compiled!.language.name} runtime ran out of memory: ${oom}`, r);
+    const oom = outOfMemory(r);
+    if (oom !== null) return resultOf(test, 'MLE', oom, r);
     if (bad) return resultOf(test, bad.verdict, bad.message, r);
     const checked = await compare(r.stdout, test, i, track);
     return cancelled(i) ? null : resultOf(test, checked.verdict, checked.message, r);

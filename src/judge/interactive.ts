@@ -19,14 +19,13 @@ import path from 'node:path';
 import { DEFAULTS, type Engine, type RunOptions, type RunResult, type SandboxedProcess } from '../engine/index.js';
 import { truncate } from '../util/text.js';
 import { languageOf } from '../lang/resolve.js';
-import { resolveChecker, type CheckerFiles } from './checker.js';
+import { juryWords, resolveChecker, type CheckerFiles } from './checker.js';
 import { JudgeConfigError } from './errors.js';
 import { prepareSubmission } from './submission.js';
 import type { InteractorLimits, InteractorResult, JudgeOptions, TestCase, Verdict } from './types.js';
 import { formatBytes, runVerdict, type EffectiveLimits } from './verdict.js';
 
 const MiB = 1024 * 1024;
-const MESSAGE_MAX = 2000;
 
 /** What the interactor gets beyond the solution's limits by default (DMOJ gives TL + 2 s). */
 export const INTERACTOR_MARGIN = 2;
@@ -57,10 +56,9 @@ export async function makeToutDir(user: { uid: number; gid: number } | null): Pr
 }
 
 function interactorOf(r: RunResult, endedFirst: boolean): InteractorResult {
-  const said = [r.stderr, r.stdout].map((b) => b.toString('utf8').trim()).filter((s) => s !== '').join('\n');
   return {
     status: r.status, exitCode: r.exitCode, signal: r.signal, wallTime: r.wallTime, cpuTime: r.cpuTime,
-    peakMemory: r.peakMemory, message: truncate(said, MESSAGE_MAX), endedFirst,
+    peakMemory: r.peakMemory, message: juryWords(r), endedFirst,
   };
 }
 
