@@ -14,6 +14,7 @@ import { constants as fsc } from 'node:fs';
 import { chmod, chown, open, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULTS, defaultEngineInstance, type Engine, type RunOptions, type RunResult } from '../engine/index.js';
+import { isRoot } from '../engine/options.js';
 import { readPlainFile } from '../util/plain-file.js';
 import { tempDir } from '../util/tempdirs.js';
 import { CompileCache, cacheKey, defaultCacheDir } from './cache.js';
@@ -84,7 +85,6 @@ export type CompileResult =
   | { readonly ok: true; readonly compile: CompileReport; readonly program: Compiled }
   | { readonly ok: false; readonly compile: CompileReport };
 
-const isRoot = process.geteuid?.() === 0;
 
 function subst(s: string, words: Readonly<Record<string, string>>): string {
   return s.replace(/\{(\w+)\}/g, (m, k: string) => words[k] ?? m);
@@ -212,10 +212,6 @@ function failure(r: RunResult, limits: Required<Omit<CompileLimits, 'cpuTime'>>)
   }
 }
 
-/** A fresh directory in this runner's temporary directory (util/tempdirs.ts: swept if the runner is killed). */
-function freshDir(kind: string, mode: number): Promise<string> {
-  return tempDir(kind, mode);
-}
 
 /** Compiles `o.source` (see the module comment). Rejects with SourceError, ToolchainMissingError, setup errors. */
 export async function compileSource(o: CompileOptions): Promise<CompileResult> {
@@ -245,7 +241,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
 
   const hit = cache ? await cache.lookup(key) : null;
   if (hit) {
-    const dir = await freshDir('run', runMode);
+    const dir = await tempDir('run', runMode);
     try {
       for (const f of await readdir(hit)) await copyArtefact(path.join(hit, f), path.join(dir, f), process.geteuid?.() ?? 0, fileMode);
     } catch (e) {
@@ -255,7 +251,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     return { ok: true, compile: reportOf(language, command, null, true, ''), program: new Compiled(language, dir, toolchain, className) };
   }
 
-  const build = await freshDir('build', 0o700);
+  const build = await tempDir('build', 0o700);
   let run: string | null = null;
   try {
     await writeFile(path.join(build, src), bytes, { mode: 0o644 });
@@ -283,7 +279,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
     if (why !== '') return { ok: false, compile: reportOf(language, command, r, false, why) };
     const files = await artefactsIn(build, language);
     if (typeof files === 'string') return { ok: false, compile: reportOf(language, command, r, false, files) };
-    run = await freshDir('run', runMode);
+    run = await tempDir('run', runMode);
     try {
       for (const f of files) await copyArtefact(path.join(build, f), path.join(run, f), uid, fileMode);
     } catch (e) {

@@ -17,8 +17,9 @@ export class SourceError extends Error {
 export class ToolchainMissingError extends Error {
   readonly language: string;
   readonly package: string;
-  constructor(language: string, tool: string, pkg: string) {
-    super(`the ${language} toolchain is not installed: ${tool} not found in /usr/local/bin, /usr/bin or /bin `
+  constructor(language: string, tool: string, pkg: string, dirs: readonly string[]) {
+    const where = dirs.length > 1 ? `${dirs.slice(0, -1).join(', ')} or ${dirs.at(-1)}` : dirs.join('');
+    super(`the ${language} toolchain is not installed: ${tool} not found in ${where} `
       + `(install the Debian package ${pkg}: apt-get install ${pkg})`);
     this.name = 'ToolchainMissingError';
     this.language = language;

@@ -4,6 +4,7 @@
  * version flag (as the runner, outside any sandbox, 10 s at most each), in parallel.
  */
 import { execFile } from 'node:child_process';
+import { DEFAULTS } from '../engine/options.js';
 import { findLanguage, toolchainOf } from './resolve.js';
 import { LANGUAGES, type LanguageDef, type ToolSpec } from './table.js';
 
@@ -29,7 +30,7 @@ export interface LanguageInfo {
 
 function versionOf(tool: string, spec: ToolSpec): Promise<string> {
   return new Promise((resolve) => {
-    execFile(tool, [...spec.version], { timeout: 10_000, env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C' } }, (err, stdout, stderr) => {
+    execFile(tool, [...spec.version], { timeout: 10_000, env: { PATH: DEFAULTS.path, LANG: 'C' } }, (err, stdout, stderr) => {
       const line = `${stdout}\n${stderr}`.split('\n').map((s) => s.trim()).find((s) => s !== '');
       resolve(line ?? (err ? `unknown (${err.message.split('\n')[0]})` : 'unknown'));
     });

@@ -4,11 +4,12 @@
  */
 import { accessSync, constants as fsc, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULTS } from '../engine/options.js';
 import { SourceError, ToolchainMissingError } from './errors.js';
 import { LANGUAGES, type LanguageDef, type ToolSpec } from './table.js';
 
 /** Where toolchains are looked up: the sandbox's PATH (engine DEFAULTS.path), not the runner's. */
-export const TOOL_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'] as const;
+export const TOOL_DIRS: readonly string[] = DEFAULTS.path.split(':');
 
 const known = (): string => LANGUAGES.map((l) => l.name).join(', ');
 
@@ -116,7 +117,7 @@ export function findToolchain(l: LanguageDef): Toolchain {
   const t = toolchainOf(l);
   if (t) return t;
   const missing = lookup(l.compiler) ? l.runtime! : l.compiler;
-  throw new ToolchainMissingError(l.name, missing.names[0]!, missing.package);
+  throw new ToolchainMissingError(l.name, missing.names[0]!, missing.package, TOOL_DIRS);
 }
 
 /** Java source with comments, string and char literals blanked (so that a `class` in them is not taken). */
