@@ -7,7 +7,7 @@
 //  - the CLI's entry (main.js) with code splitting: what a plain run needs is main.js and the engine's chunks;
 //    what it only imports lazily (commander's setup, judge, languages, doctor, the compiler) is in chunks of its
 //    own, read only when used. One bundle of everything made every run parse all of it (about 35 ms here).
-//  - each worker thread's entry (spawner-worker.js, supervisor-worker.js) as one file of its own, so a thread's
+//  - the worker thread's entry (spawner-worker.js) as one file of its own, so a thread's
 //    boot reads one module and shares nothing with the main thread's chunks.
 //
 // The bundle is built from dist/ (tsc's output), so it is the same code the tests import; koffi and commander stay
@@ -23,6 +23,6 @@ const common = {
 };
 rmSync(out, { recursive: true, force: true });
 await build({ ...common, entryPoints: [new URL('cli/main.js', dist).pathname], splitting: true, chunkNames: 'chunk-[hash]' });
-await build({ ...common, entryPoints: ['engine/spawner-worker.js', 'engine/supervisor-worker.js'].map((p) => new URL(p, dist).pathname) });
+await build({ ...common, entryPoints: ['engine/spawner-worker.js'].map((p) => new URL(p, dist).pathname) });
 // Read next to the module that needs it (engine/policy-cache.ts), which is now the bundle.
 copyFileSync(new URL('engine/filter-templates.json', dist), new URL('bundle/filter-templates.json', dist));

@@ -1,6 +1,6 @@
 /**
  * The Engine: what runs share within one process — the pool of restricted spawner threads, the policy cache
- * (Landlock plans, filter templates), the supervisor, the reaper and the threads started ahead (spares) — and the
+ * (Landlock plans, filter templates), the reaper and the threads started ahead (spares) — and the
  * entry points of a run. runExecutable() and friends (index.ts) use a default instance; a service or a test that
  * wants its own lifecycle, pool size or (tests) injected faults makes its own.
  */
@@ -9,7 +9,6 @@ import { check } from '../native/libc.js';
 import { PR_SET_DUMPABLE, prctl } from '../native/prctl.js';
 import { MIN_SUPPORTED_ABI } from '../landlock/abi.js';
 import { InvalidOptionError } from './errors.js';
-import { Supervisor } from './supervisor.js';
 import type { Normalized } from './options.js';
 import { PolicyCache, type CachedPlan } from './policy-cache.js';
 import { DEFAULT_POOL_OPTIONS, SpawnerPool, type PoolOptions, type Spawner } from './pool.js';
@@ -47,7 +46,6 @@ function checkFaults(f: Faults | undefined): Faults | null {
 export class Engine {
   readonly policies: PolicyCache;
   readonly reaper = new Reaper();
-  readonly supervisor = new Supervisor();
   readonly spares: Spares;
   readonly faults: Faults | null;
   private readonly poolOptions: PoolOptions;
@@ -90,7 +88,6 @@ export class Engine {
     const p = this.pool;
     this.pool = null;
     if (p) await p.shutdown();
-    await this.supervisor.end();
     await this.spares.stop();
     this.policies.close();
   }
@@ -117,17 +114,16 @@ export class Engine {
   async acquireSpawner(o: Normalized, cp: CachedPlan): Promise<SpawnerLease> {
     const pool = this.pool ??= new SpawnerPool({
       newThread: () => this.spares.takeSpawnerThread(),
-      addListener: (fd) => this.supervisor.addListener(fd),
     }, this.poolOptions);
     // With faults, every run gets threads of its own: a fault must not outlive the run it was set for.
-    const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths, o.processes, o.uid, o.gid, cp.generation,
+    const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths, o.landlockAbi, o.processes, o.uid, o.gid, cp.generation,
       this.faults ? Math.random() : 0]);
     const init = async (): Promise<SpawnerInit> => ({
       landlockPlan: cp.plan, filter: await this.policies.filterTemplate(o.processes),
-      dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! }, listener: o.processes > 1,
+      dropTo: o.uid === null ? null : { uid: o.uid, gid: o.gid! },
       ...(this.faults ? { faults: { ...this.faults } } : {}),
     });
-    const spawner = await pool.acquire(key, init, o.processes > 1);
+    const spawner = await pool.acquire(key, init);
     return { spawner, release: () => pool.release(key, spawner) };
   }
 }

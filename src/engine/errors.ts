@@ -39,8 +39,8 @@ export class ProgramNotExecutableError extends Error {
  * docs/principles.md ("The run engine, step by step") describes each.
  */
 export type SetupStep =
-  | 'harden runner' | 'supervisor' | 'gate' | 'landlock' | 'spawner thread' | 'drop-privileges' | 'no_new_privs' | 'seccomp'
-  | 'pipes' | 'spawn' | 'own /proc' | 'rlimits' | 'release';
+  | 'harden runner' | 'gate' | 'landlock' | 'spawner thread' | 'drop-privileges' | 'no_new_privs' | 'seccomp'
+  | 'pipes' | 'spawn' | 'own /proc' | 'program filter' | 'rlimits' | 'release';
 
 /**
  * A step of building the sandbox failed, so the program was not started (or was stopped at the gate before its

@@ -8,6 +8,7 @@
  * out (PID_MAX_LIMIT is 2^22), and the thread writes the real values over them.
  */
 import { BPF_JEQ, BPF_JMP, BPF_K } from '../bpf/opcodes.js';
+import type { SupportedAbi } from '../landlock/abi.js';
 
 export const PLACEHOLDER_TID = 0x7ffffff0;
 export const PLACEHOLDER_PID = 0x7ffffff1;
@@ -45,6 +46,47 @@ export function patchFilter(t: FilterTemplate, runnerPid: number, tid: number): 
   }
   if (tids !== t.tidSlots || pids !== t.pidSlots || tids === 0 || pids === 0) {
     throw new Error(`the filter template had ${tids} tid and ${pids} pid slots, expected ${t.tidSlots} and ${t.pidSlots}`);
+  }
+  return out;
+}
+
+/** Where a run's process group goes in a program filter template (program-filter.ts); its 32-bit negation too. */
+export const PLACEHOLDER_PGID = 0x7ffffff2;
+export const NEG_PLACEHOLDER_PGID = (-PLACEHOLDER_PGID) >>> 0;
+
+export interface ProgramFilterTemplate {
+  /** struct sock_filter[], with PLACEHOLDER_PGID and its negation where the pgid goes. */
+  bytes: Uint8Array;
+  /** How many instructions carry each: patching checks it replaced exactly these. */
+  slots: number;
+  negSlots: number;
+}
+
+/** Whether a run's program filter has USER_NOTIF rules: the gate's child then installs it with a listener for the gate. */
+export function programFilterNotifies(processes: number, abi: SupportedAbi): boolean {
+  return processes > 1 && abi < 6;
+}
+
+/** The key of a program filter template: the variants differ by ABI class (6+, 5, 3-4) and process knob. */
+export function programTemplateKey(arch: string, processes: number, abi: SupportedAbi): string {
+  return `${arch}/program/${abi >= 6 ? 6 : abi === 5 ? 5 : 3}/${processes === 1 ? '1' : 'n'}`;
+}
+
+/** A copy of a program filter template naming `pgid`; throws unless exactly the expected instructions were patched. */
+export function patchProgramFilter(t: ProgramFilterTemplate, pgid: number): Uint8Array {
+  if (!Number.isInteger(pgid) || pgid <= 1 || pgid >= PLACEHOLDER_TID) throw new RangeError(`not a process group: ${pgid}`);
+  const out = new Uint8Array(t.bytes);
+  const view = new DataView(out.buffer);
+  let pos = 0;
+  let neg = 0;
+  for (let off = 0; off < out.length; off += 8) {
+    if (view.getUint16(off, true) !== JEQ_K) continue;
+    const k = view.getUint32(off + 4, true);
+    if (k === PLACEHOLDER_PGID) { view.setUint32(off + 4, pgid, true); pos++; }
+    else if (k === NEG_PLACEHOLDER_PGID) { view.setUint32(off + 4, (-pgid) >>> 0, true); neg++; }
+  }
+  if (pos !== t.slots || neg !== t.negSlots) {
+    throw new Error(`the program filter template had ${pos} and ${neg} pgid slots, expected ${t.slots} and ${t.negSlots}`);
   }
   return out;
 }

@@ -8,8 +8,11 @@
  * pid and at this thread's tid, and it refuses making anyone the owner of a file or socket, whose SIGIO the kernel
  * would deliver to that owner (the spawner thread too) with no check Landlock or the uid could fail. Calls that act on another process by pid and that Landlock does not cover at all
  * (prlimit, scheduling, priority, I/O priority, page migration) are refused for any pid but 0 (the caller).
+ *
+ * What binds the program but not the gate (setsid, setpgid, and below Landlock ABI 6 the signals it may send) is in
+ * the program's own filter, which the gate's child installs before its exec (program-filter.ts).
  */
-import { definePolicy, defaultRules, compile, hostArch, ERRNO, USER_NOTIF, ALLOW, type Arch, type CompiledFilter,
+import { definePolicy, defaultRules, compile, hostArch, ERRNO, ALLOW, type Arch, type CompiledFilter,
   type RuleInput } from '../seccomp/index.js';
 import { readFileSync } from 'node:fs';
 import { disassemble, encode, type SockFilter } from '../bpf/index.js';
@@ -79,12 +82,6 @@ export function engineRules(o: SpawnerFilterOptions): RuleInput[] {
     { syscall: 'clone', action: EPERM, when: [{ arg: 0, op: 'masked_eq', value: CLONE_PARENT, mask: CLONE_PARENT }],
       reason: 'CLONE_PARENT would make a direct child of the runner, which may change its session' },
   );
-  if (o.processes > 1) {
-    rules.push(
-      { syscall: 'setsid', action: USER_NOTIF, reason: 'the supervisor allows it only to the gate and to its child before the exec (the group the runner kills)' },
-      { syscall: 'setpgid', action: USER_NOTIF, reason: 'the supervisor allows it only to the gate and to its child before the exec (the group the runner kills)' },
-    );
-  }
   return rules;
 }
 
@@ -146,7 +143,7 @@ export function describeRunFilter(o: RunFilterOptions = {}): RunFilter {
   const c = compileRun({ processes, runnerPid, spawnerTid }, arch);
   const header = [
     `; seccomp filter of a run with processes ${processes}, ${arch}: ${c.program.length} instructions`,
-    '; the default judge policy plus the engine\'s rules (with processes > 1, setsid and setpgid go to the supervisor: USER_NOTIF)',
+    '; the default judge policy plus the engine\'s rules (the program\'s own filter, installed by the gate\'s child, comes on top)',
     `; runner pid ${runnerPid}${o.runnerPid === undefined ? ' (this process)' : ''} and spawner thread tid ${spawnerTid}`
       + `${o.spawnerTid === undefined ? ' (pid_max: a run uses its spawner thread\'s tid)' : ''} appear as constants`,
   ].join('\n');

@@ -68,12 +68,15 @@ export function runLimits(o: Normalized, tasksOfUid: () => number): RunLimits {
 
 const arg = (v: LimitValue) => (v === 'unlimited' ? 'u' : String(v));
 
-/** The gate's argv (gate.c: `gate 1 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE -- PROGRAM ARGS...`, SIGPIPE d or i). */
+/**
+ * The gate's argv (gate.c: `gate 2 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE LISTENER -- PROGRAM ARGS...`, SIGPIPE d
+ * or i, LISTENER l when the program's filter has a listener for the gate to answer, else -).
+ */
 export function gateArgv(gate: string, program: string, args: readonly string[], l: RunLimits, faults: Faults | null,
-  ignoreSigpipe = false): string[] {
+  ignoreSigpipe = false, listener = false): string[] {
   // The fault asks for more open files than any hard limit allows: the gate's setrlimit fails.
   const nofile = faults?.rlimitFails ? 1 << 30 : l.nofile;
-  return [gate, '1', ...[l.cpu, l.data, l.stack, l.fsize, nofile, l.nproc].map(arg), ignoreSigpipe ? 'i' : 'd', '--',
+  return [gate, '2', ...[l.cpu, l.data, l.stack, l.fsize, nofile, l.nproc].map(arg), ignoreSigpipe ? 'i' : 'd', listener ? 'l' : '-', '--',
     program, ...args];
 }
 

@@ -5,6 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { InvalidOptionError } from './errors.js';
 import type { RunOptions } from './types.js';
+import { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, type SupportedAbi } from '../landlock/abi.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -59,6 +60,26 @@ export interface Normalized {
   /** null: unlimited. */
   stack: number | null;
   ignoreSigpipe: boolean;
+  /** Use at most this Landlock ABI (3..7), or null: the kernel's. */
+  landlockAbi: SupportedAbi | null;
+}
+
+/** The environment variable that sets landlockAbi's default for every run of a process (a fleet's service file). */
+export const LANDLOCK_ABI_ENV = 'SIMPLE_CP_SANDBOX_LANDLOCK_ABI';
+
+/** landlockAbi, or its default from LANDLOCK_ABI_ENV; a bad value of either is an InvalidOptionError naming it. */
+function landlockAbi(v: unknown): SupportedAbi | null {
+  let name = 'landlockAbi';
+  if (v === undefined) {
+    const env = process.env[LANDLOCK_ABI_ENV];
+    if (env === undefined || env === '') return null;
+    name = LANDLOCK_ABI_ENV;
+    v = /^\d+$/.test(env) ? Number(env) : env;
+  }
+  if (!isSupportedAbi(v)) {
+    throw new InvalidOptionError(name, v, `a Landlock ABI version from ${MIN_SUPPORTED_ABI} to ${NEWEST_KNOWN_ABI} (the most the sandbox may use)`);
+  }
+  return v;
 }
 
 function seconds(name: string, v: unknown): number {
@@ -109,7 +130,7 @@ function fdOrStream<T>(name: string, v: unknown, methods: readonly string[], wha
 }
 
 const KNOWN = new Set(['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes', 'input', 'stdinFile', 'stdin', 'stdout',
-  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'writeLimit', 'openFiles', 'stack', 'ignoreSigpipe']);
+  'stderr', 'cwd', 'env', 'config', 'uid', 'gid', 'fileSize', 'writeLimit', 'openFiles', 'stack', 'ignoreSigpipe', 'landlockAbi']);
 
 export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): Normalized {
   if (o === undefined || o === null) o = {};
@@ -179,6 +200,7 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
     timeout, cpuTime, memory, outputLimit, processes, input, stdinFile: o.stdinFile ?? null, stdin, stdout, stderr,
     cwd: o.cwd ?? process.cwd(),
     env, readDenyPaths, writeAllowPaths, uid, gid, fileSize, writeLimit, openFiles, stack, ignoreSigpipe: o.ignoreSigpipe === true,
+    landlockAbi: landlockAbi(o.landlockAbi),
   };
 }
 
@@ -188,7 +210,7 @@ export function normalizeOptions(o: RunOptions | undefined, isRoot: boolean): No
  * runs as the runner's own user.
  */
 export type EffectiveOptions = Readonly<Pick<Normalized, 'timeout' | 'cpuTime' | 'memory' | 'outputLimit' | 'processes'
-  | 'uid' | 'gid' | 'fileSize' | 'openFiles' | 'stack'>>;
+  | 'uid' | 'gid' | 'fileSize' | 'openFiles' | 'stack' | 'landlockAbi'>>;
 
 export function effectiveOptions(o: RunOptions | undefined): EffectiveOptions {
   return normalizeOptions(o, isRoot);

@@ -15,7 +15,8 @@ import {
 import { hostArch } from '../native/arch.js';
 import { SysCallError } from '../native/libc.js';
 import { InvalidOptionError, SandboxSetupError } from './errors.js';
-import type { FilterTemplate } from './filter-patch.js';
+import { programTemplateKey, type FilterTemplate, type ProgramFilterTemplate } from './filter-patch.js';
+import type { SupportedAbi } from '../landlock/abi.js';
 import type { Normalized } from './options.js';
 import type { Faults } from './protocol.js';
 
@@ -56,13 +57,14 @@ function fresh(stamps: Stamps): boolean {
   return stamps.every(([d, t]) => mtimeOf(d) === t);
 }
 
-type Prebuilt = Record<string, { bytes: string; tidSlots: number; pidSlots: number }>;
+type Prebuilt = Record<string, { bytes: string; tidSlots?: number; pidSlots?: number; slots?: number; negSlots?: number }>;
 
 export class PolicyCache {
   private readonly plans = new Map<string, CachedPlan>();
   private generation = 0;
-  private ownProc: { prepared: PreparedPlan; stamps: Stamps } | null = null;
+  private readonly ownProc = new Map<SupportedAbi, { prepared: PreparedPlan; stamps: Stamps }>();
   private readonly templates = new Map<string, FilterTemplate>();
+  private readonly programTemplates = new Map<string, ProgramFilterTemplate>();
   private prebuilt: Prebuilt | null | undefined;
 
   /** `faults` (tests): plans are computed afresh for every run, with the faulty probe. */
@@ -70,12 +72,13 @@ export class PolicyCache {
 
   /** The Landlock plan for the run's paths; a bad path is the caller's InvalidOptionError, a kernel problem step `landlock`. */
   plan(o: Normalized): CachedPlan {
-    const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths]);
+    const key = JSON.stringify([o.readDenyPaths, o.writeAllowPaths, o.landlockAbi]);
     const cached = this.plans.get(key);
     if (cached && !this.faults && fresh(cached.stamps)) return cached;
     const probe = this.faults?.landlockProbe;
     try {
-      const plan = planLandlock({ readDenyPaths: o.readDenyPaths, writeAllowPaths: o.writeAllowPaths }, probe ? { probe: () => probe } : {});
+      const plan = planLandlock({ readDenyPaths: o.readDenyPaths, writeAllowPaths: o.writeAllowPaths },
+        { atMost: o.landlockAbi, ...(probe ? { probe: () => probe } : {}) });
       const entry: CachedPlan = { plan, stamps: stampsOf(plan), generation: ++this.generation };
       if (!this.faults) this.plans.set(key, entry);
       return entry;
@@ -93,25 +96,55 @@ export class PolicyCache {
   }
 
   /**
-   * The own-/proc layer (every run's second Landlock layer, without the program's /proc/PID), its paths opened once
-   * (prepareLandlockPlan) and prepared again when a directory it lists changes, as the policy plans are computed
-   * again. Called after plan(), which probed the ABI.
+   * The own-/proc layer (every run's second Landlock layer, without the program's /proc/PID) at the run's ABI (that
+   * of its policy plan), its paths opened once (prepareLandlockPlan) and prepared again when a directory it lists
+   * changes, as the policy plans are computed again.
    */
-  ownProcLayer(): PreparedPlan {
-    const cached = this.ownProc;
+  ownProcLayer(abi: SupportedAbi): PreparedPlan {
+    const cached = this.ownProc.get(abi);
     if (cached && fresh(cached.stamps)) return cached.prepared;
-    const plan = ownProcLayer(detectLandlockAbi());
+    const plan = ownProcLayer(detectLandlockAbi(undefined, abi));
     const stamps = stampsOf(plan);
     const prepared = prepareLandlockPlan(plan);
     cached?.prepared.close();
-    this.ownProc = { prepared, stamps };
+    this.ownProc.set(abi, { prepared, stamps });
     return prepared;
   }
 
-  /** Closes what the cache holds open (the own-/proc layer's rule fds). */
+  /** Closes what the cache holds open (the own-/proc layers' rule fds). */
   close(): void {
-    this.ownProc?.prepared.close();
-    this.ownProc = null;
+    for (const c of this.ownProc.values()) c.prepared.close();
+    this.ownProc.clear();
+  }
+
+  private loadPrebuilt(): Prebuilt | null {
+    if (this.prebuilt === undefined) {
+      try {
+        this.prebuilt = JSON.parse(readFileSync(new URL('./filter-templates.json', import.meta.url), 'utf8')) as Prebuilt;
+      } catch {
+        this.prebuilt = null;
+      }
+    }
+    return this.prebuilt;
+  }
+
+  /**
+   * The template of the program's own filter (program-filter.ts) for the run's process knob and Landlock ABI:
+   * prebuilt by the build like the spawner's, compiled here, once, without it.
+   */
+  async programFilterTemplate(processes: number, abi: SupportedAbi): Promise<ProgramFilterTemplate> {
+    const key = programTemplateKey(hostArch(), processes, abi);
+    let t = this.programTemplates.get(key);
+    if (t) return t;
+    const p = this.loadPrebuilt()?.[key];
+    if (p && p.slots !== undefined && p.negSlots !== undefined) {
+      t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), slots: p.slots, negSlots: p.negSlots };
+    } else {
+      const { programFilterTemplate } = await import('./program-filter.js');
+      t = programFilterTemplate(processes, abi);
+    }
+    this.programTemplates.set(key, t);
+    return t;
   }
 
   /**
@@ -123,15 +156,8 @@ export class PolicyCache {
     const key = `${hostArch()}/${processes === 1 ? '1' : 'n'}`;
     let t = this.templates.get(key);
     if (t) return t;
-    if (this.prebuilt === undefined) {
-      try {
-        this.prebuilt = JSON.parse(readFileSync(new URL('./filter-templates.json', import.meta.url), 'utf8')) as Prebuilt;
-      } catch {
-        this.prebuilt = null;
-      }
-    }
-    const p = this.prebuilt?.[key];
-    if (p) {
+    const p = this.loadPrebuilt()?.[key];
+    if (p && p.tidSlots !== undefined && p.pidSlots !== undefined) {
       t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), tidSlots: p.tidSlots, pidSlots: p.pidSlots };
     } else {
       const { spawnerFilterTemplate } = await import('./filter.js');

@@ -10,12 +10,10 @@ import { SandboxSetupError } from './errors.js';
 import { endSpawnerThread } from './warm.js';
 import type { SpawnerInit, SpawnRequest, WorkerMessage } from './protocol.js';
 
-/** What a pool needs of its engine: where threads come from, and who takes a ready thread's exit listener. */
+/** What a pool needs of its engine: where threads come from. */
 export interface PoolDeps {
   /** A booted, unrestricted worker running spawner-worker.js (a prestarted one, or a new one). */
   newThread: () => Worker;
-  /** Hands the thread's seccomp listener fd to the engine's supervisor; throws if it cannot. */
-  addListener: (fd: number) => void;
 }
 
 type Ready = Extract<WorkerMessage, { type: 'ready' }>;
@@ -34,9 +32,7 @@ export class Spawner {
    * Starts the thread first and computes its setup (`init`: the Landlock plan and the filter template) while it
    * boots, so the two costs overlap on a cold start.
    */
-  constructor(init: () => Promise<SpawnerInit>, deps: PoolDeps, private readonly onGone: (s: Spawner) => void,
-    /** The thread's filter has USER_NOTIF rules (processes > 1): its listener goes to the supervisor. */
-    private readonly listener: boolean) {
+  constructor(init: () => Promise<SpawnerInit>, deps: PoolDeps, private readonly onGone: (s: Spawner) => void) {
     this.worker = deps.newThread();
     this.worker.unref();
     this.ready = new Promise<Ready>((resolve, reject) => {
@@ -44,18 +40,6 @@ export class Spawner {
       this.worker.on('message', (m: WorkerMessage) => {
         switch (m.type) {
           case 'ready':
-            try {
-              if (this.listener !== (m.listenerFd !== null)) {
-                throw new SandboxSetupError('seccomp', 'the filter was installed without the listener its rules need, or with one they do not');
-              }
-              if (m.listenerFd !== null) deps.addListener(m.listenerFd);
-            } catch (e) {
-              const err = e instanceof SandboxSetupError ? e : new SandboxSetupError('supervisor', (e as Error).message);
-              this.fail(err);
-              reject(err);
-              void endSpawnerThread(this.worker);
-              break;
-            }
             this.info = m;
             resolve(m);
             break;
@@ -123,8 +107,6 @@ export class Spawner {
 interface PolicyEntry {
   /** Called for every new thread, so a plan that went stale can be recomputed. */
   init: () => Promise<SpawnerInit>;
-  /** Its filter has USER_NOTIF rules, answered by the supervisor. */
-  listener: boolean;
   all: Set<Spawner>;
   idle: Spawner[];
   waiting: Array<(s: Spawner) => void>;
@@ -144,10 +126,10 @@ export class SpawnerPool {
   constructor(private readonly deps: PoolDeps, private readonly opts: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
   /** A ready spawner for `key`, exclusively for one run; give it back with release(). */
-  async acquire(key: string, init: () => Promise<SpawnerInit>, listener: boolean): Promise<Spawner> {
+  async acquire(key: string, init: () => Promise<SpawnerInit>): Promise<Spawner> {
     let entry = this.policies.get(key);
     if (!entry) {
-      entry = { init, listener, all: new Set(), idle: [], waiting: [] };
+      entry = { init, all: new Set(), idle: [], waiting: [] };
       this.policies.set(key, entry);
     }
     let s = entry.idle.pop();
@@ -156,7 +138,7 @@ export class SpawnerPool {
       s.idleTimer = null;
     } else if (entry.all.size < this.opts.maxPerPolicy) {
       const e = entry;
-      s = new Spawner(e.init, this.deps, (gone) => this.forget(key, gone), e.listener);
+      s = new Spawner(e.init, this.deps, (gone) => this.forget(key, gone));
       e.all.add(s);
     } else {
       s = await new Promise<Spawner>((resolve) => entry!.waiting.push(resolve));
@@ -193,7 +175,7 @@ export class SpawnerPool {
     // A waiter for a full policy gets a fresh thread now that there is room.
     const next = entry.waiting.shift();
     if (next) {
-      const fresh = new Spawner(entry.init, this.deps, (gone) => this.forget(key, gone), entry.listener);
+      const fresh = new Spawner(entry.init, this.deps, (gone) => this.forget(key, gone));
       entry.all.add(fresh);
       next(fresh);
     }

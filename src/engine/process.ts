@@ -3,9 +3,10 @@
  *
  *   options (normalizeOptions, in the constructor) -> program (checkProgram: path, cwd, permissions) ->
  *   SETUP (setup.ts), in order, each step checked:
- *     harden runner -> supervisor -> gate (the binary) -> landlock (the plan) -> spawner thread (restricted:
+ *     harden runner -> gate (the binary) -> landlock (the plan) -> spawner thread (restricted:
  *     landlock, drop-privileges, no_new_privs, seccomp) -> pipes -> spawn (the gate) -> own /proc (the second
- *     Landlock layer) -> rlimits (set by the gate, checked here on the program's process) -> release
+ *     Landlock layer) -> rlimits (set by the gate, checked here on the program's process) -> release (with the
+ *     program's own seccomp filter)
  *   -> monitor (monitor.ts: output, CPU, memory, the gate's report, group kill, reap) -> classify -> RunResult.
  *
  * The first failing step rejects `spawned` and `communicate()` with a SandboxSetupError naming it (a SysCallError

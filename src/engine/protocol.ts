@@ -32,8 +32,6 @@ export interface SpawnerInit {
   filter: FilterTemplate;
   /** Root runners: the credentials the thread drops to before restricting itself. */
   dropTo: { uid: number; gid: number } | null;
-  /** Install the filter with a user-notification listener (it has USER_NOTIF rules: processes > 1). */
-  listener: boolean;
   faults?: Faults;
 }
 
@@ -48,8 +46,9 @@ export interface SpawnRequest {
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; tid: number; listenerFd: number | null; filterInstructions: number;
-      landlock: { abi: number; fsRights: string[]; netRights: string[]; scopes: string[]; rules: number } }
+  | { type: 'ready'; tid: number; filterInstructions: number;
+      landlock: { abi: number; kernelAbi: number; pinned: number | null; fsRights: string[]; netRights: string[];
+        scopes: string[]; rules: number } }
   | { type: 'setup-error'; step: SetupStep; call: string | undefined; errno: number | undefined; message: string }
   | { type: 'spawned'; id: number; pid: number }
   | { type: 'spawn-error'; id: number; call: string; errno: number; step: 'spawn' };

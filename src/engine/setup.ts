@@ -8,10 +8,11 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { hostArch } from '../native/arch.js';
 import { addLandlockRules, LandlockError, ownProcRule } from '../landlock/index.js';
-import { O_CLOEXEC, O_RDONLY, open, pipe, sendByteWithFd, unixSocketPair } from '../native/fd.js';
+import { O_CLOEXEC, O_RDONLY, open, pipe, sendWithFd, unixSocketPair } from '../native/fd.js';
 import { close, lastErrno, SysCallError } from '../native/libc.js';
 import { kill, SIGKILL } from '../native/wait.js';
 import type { Engine, SpawnerLease } from './engine.js';
+import { patchProgramFilter, programFilterNotifies, type ProgramFilterTemplate } from './filter-patch.js';
 import { InvalidOptionError, SandboxSetupError, type SetupStep } from './errors.js';
 import {
   expectedProcLimits, GateChannel, gateArgv, gateBinary, runLimits, unexpected, type RunLimits,
@@ -48,6 +49,8 @@ export interface Setup {
   gate?: GateChannel;
   /** The own-/proc Landlock ruleset built for the program's pid, until it is sent. */
   ownProcFd?: number;
+  /** The program's own seccomp filter (program-filter.ts), before the program's pid is written in. */
+  programFilter?: ProgramFilterTemplate;
   /** The fds that become the gate's 0-3. */
   childStdio?: [number, number, number, number];
   /** The runner's end of the program's stdin when the runner writes it (input, a caller's stream, or EOF). */
@@ -70,8 +73,6 @@ type SetupRun = (s: Setup) => void | Promise<void>;
 /** The runner's steps, in order (see the module comment). */
 export const SETUP: ReadonlyArray<{ readonly step: SetupStep; readonly run: SetupRun }> = [
   { step: 'harden runner', run: (s) => s.engine.hardenRunner() },
-  // Only a run of more than one process has notifications to answer (setsid, setpgid).
-  { step: 'supervisor', run: (s) => { if (s.o.processes > 1) s.engine.supervisor.ensure(); } },
   // Before the plan: a copy of the gate made now is a new entry the plan must see.
   { step: 'gate', run: (s) => { s.gatePath = gateBinary(s.o); } },
   { step: 'landlock', run: (s) => { s.plan = s.engine.policies.plan(s.o); } },
@@ -80,6 +81,7 @@ export const SETUP: ReadonlyArray<{ readonly step: SetupStep; readonly run: Setu
   { step: 'spawn', run: spawnGate },
   // Built while the gate starts on another core; the program's own /proc/PID rule is added at release.
   { step: 'own /proc', run: buildOwnProc },
+  { step: 'program filter', run: async (s) => { s.programFilter = await s.engine.policies.programFilterTemplate(s.o.processes, s.plan!.plan.abi); } },
   { step: 'rlimits', run: checkLimits },
   { step: 'release', run: release },
 ];
@@ -141,7 +143,8 @@ async function spawnGate(s: Setup): Promise<void> {
   const gate = s.gatePath!;
   s.limits = runLimits(o, () => tasksOwnedBy(o.uid ?? process.getuid!()));
   const pid = await s.lease!.spawner.spawn({
-    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults, s.o.ignoreSigpipe), cwd: o.cwd,
+    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults, s.o.ignoreSigpipe,
+      programFilterNotifies(o.processes, s.plan!.plan.abi)), cwd: o.cwd,
     envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
     fds: s.childStdio!,
   });
@@ -167,7 +170,23 @@ async function checkLimits(s: Setup): Promise<void> {
 
 /** The own-/proc Landlock layer, without the program's pid yet (the program reads its own /proc/PID, no other). */
 function buildOwnProc(s: Setup): void {
-  s.ownProcFd = s.engine.policies.ownProcLayer().build();
+  s.ownProcFd = s.engine.policies.ownProcLayer(s.plan!.plan.abi).build();
+}
+
+/**
+ * The runner's word (gate.c): 'g'; flags (1: install the program's filter with a listener, which the gate then
+ * answers); the filter's length in instructions (16 bits, little-endian); the filter. The own-/proc ruleset goes
+ * with it (SCM_RIGHTS).
+ */
+function word(s: Setup): Uint8Array {
+  const filter = patchProgramFilter(s.programFilter!, s.pid!);
+  const out = new Uint8Array(4 + filter.length);
+  const v = new DataView(out.buffer);
+  v.setUint8(0, 0x67 /* 'g' */);
+  v.setUint8(1, programFilterNotifies(s.o.processes, s.plan!.plan.abi) ? 1 : 0);
+  v.setUint16(2, filter.length / 8, true);
+  out.set(filter, 4);
+  return out;
 }
 
 /**
@@ -184,7 +203,7 @@ async function release(s: Setup): Promise<void> {
     // before the word below, and a failed release destroys the writer (abandon).
     startStdin(s);
     s.t0 = process.hrtime.bigint();
-    sendByteWithFd(s.gateFd!, 0x67 /* 'g' */, fd); // on the socket the gate channel reads: Node only reads it
+    sendWithFd(s.gateFd!, word(s), fd); // on the socket the gate channel reads: Node only reads it
   } finally {
     close(fd);
   }
@@ -255,7 +274,8 @@ export function enforcement(s: Setup): Enforcement | null {
   if (!info) return null;
   return {
     landlock: info.landlock,
-    seccomp: { arch: hostArch(), instructions: info.filterInstructions, processes: s.o.processes },
+    seccomp: { arch: hostArch(), instructions: info.filterInstructions,
+      programInstructions: s.programFilter ? s.programFilter.bytes.length / 8 : 0, processes: s.o.processes },
     noNewPrivs: true,
     uid: s.o.uid ?? process.getuid!(),
     gid: s.o.gid ?? process.getgid!(),

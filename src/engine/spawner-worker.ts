@@ -9,7 +9,8 @@
  *   3. no_new_privs: verified set (landlock set it).
  *   4. seccomp: the filter template with the runner's pid and this thread's tid written in (it refuses signals and
  *      pidfds aimed at them — this thread is the one task of the runner inside the program's Landlock policy
- *      layer), installed with a user-notification listener when processes > 1 (setsid/setpgid). Last, as in nsjail.
+ *      layer). Last, as in nsjail. (The program's own filter, setsid/setpgid and the ABI-dependent rules, is
+ *      installed later by the gate's child: program-filter.ts.)
  * From then on it only spawns: posix_spawn of the gate (gate.ts, src/gate/gate.c) with fds 0-3 set, everything
  * else closed, a new session, an empty signal mask and default dispositions. Every process it creates inherits the thread's
  * credentials, Landlock domain, no_new_privs and seccomp filter across execve.
@@ -55,7 +56,6 @@ function dropPrivileges(uid: number, gid: number): void {
 interface Restricted {
   landlock?: ReturnType<typeof applyLandlockPlanTolerating>;
   filter?: Uint8Array;
-  listenerFd?: number | null;
 }
 
 /** The thread's own setup, in order; `skip` leaves a step out (drop-privileges for a runner that is not root). */
@@ -79,7 +79,7 @@ const SETUP: ReadonlyArray<{ step: SetupStep; run: (init: SpawnerInit, r: Restri
     step: 'seccomp',
     run: (init, r) => {
       r.filter = init.faults?.invalidSeccompFilter ? INVALID_FILTER : patchFilter(init.filter, process.pid, gettid());
-      r.listenerFd = installSeccompFilter(r.filter, { newListener: init.listener }).listenerFd;
+      installSeccompFilter(r.filter);
     },
   },
 ];
@@ -100,10 +100,9 @@ function setup(init: SpawnerInit): WorkerMessage {
   return {
     type: 'ready',
     tid: gettid(),
-    listenerFd: r.listenerFd ?? null,
     filterInstructions: r.filter!.length / 8,
-    landlock: { abi: landlock.abi, fsRights: [...landlock.fsRights], netRights: [...landlock.netRights],
-      scopes: [...landlock.scopes], rules: landlock.rules },
+    landlock: { abi: landlock.abi, kernelAbi: landlock.kernelAbi, pinned: landlock.pinned, fsRights: [...landlock.fsRights],
+      netRights: [...landlock.netRights], scopes: [...landlock.scopes], rules: landlock.rules },
   };
 }
 

@@ -82,6 +82,12 @@ export interface RunOptions {
    * Default false: SIGPIPE's default action.
    */
   ignoreSigpipe?: boolean;
+  /**
+   * Use at most this Landlock ABI (3..7): the same policy on every machine of a fleet, and older kernels' behaviour
+   * reproducible on a newer one. What an older ABI lacks the engine enforces another way (docs/principles.md, "Below
+   * Landlock ABI 6"). Default: the SIMPLE_CP_SANDBOX_LANDLOCK_ABI environment variable, else the kernel's.
+   */
+  landlockAbi?: number;
 }
 
 /** A run that could not be set up is not a status: runExecutable rejects with SandboxSetupError. */
@@ -89,8 +95,14 @@ export type RunStatus = 'OK' | 'RE' | 'TLE' | 'MLE' | 'OLE';
 
 /** What the sandbox enforced for a run (also reported by `doctor`). */
 export interface Enforcement {
-  landlock: { abi: number; fsRights: string[]; netRights: string[]; scopes: string[]; rules: number };
-  seccomp: { arch: string; instructions: number; processes: number };
+  /** abi: the ABI whose rights and scopes are enforced; kernelAbi: the kernel's; pinned: landlockAbi, or null. */
+  landlock: { abi: number; kernelAbi: number; pinned: number | null; fsRights: string[]; netRights: string[]; scopes: string[];
+    rules: number };
+  /**
+   * instructions: the spawner thread's filter; programInstructions: the program's own (program-filter.ts), which
+   * below Landlock ABI 6 confines signals to the run.
+   */
+  seccomp: { arch: string; instructions: number; programInstructions: number; processes: number };
   noNewPrivs: true;
   uid: number;
   gid: number;

@@ -9,19 +9,24 @@
  *      process ever replaced at exec: a program started straight from Node would report Node's peak);
  *   3. in that child, before the exec: the final RLIMIT_NPROC, a process group of its own (the group the runner
  *      kills), its pid to the runner, and then, at the runner's word, a second Landlock layer that the runner
- *      built for that pid (it lets the program read its own /proc/PID and nothing else of /proc/PID), then exec;
+ *      built for that pid (it lets the program read its own /proc/PID and nothing else of /proc/PID) and the
+ *      program's own seccomp filter (src/engine/program-filter.ts: no setsid/setpgid; below Landlock ABI 6, signals
+ *      only to the run's own processes), then exec;
  *   4. in the gate: waits for the program (and watches the runner: if the runner's end of fd 3 closes, the
- *      runner is gone and the program's group is killed), kills what the program left in its group, and reports
- *      its exit status and exact rusage.
+ *      runner is gone and the program's group is killed), answers the program filter's notifications when it has
+ *      a listener (a signal of the run aimed at another of its processes: allowed only into the run's group), kills
+ *      what the program left in its group, and reports its exit status and exact rusage.
  *
  * Protocol on fd 3, a unix stream socket to the runner (one line each, decimal numbers):
  *   child -> runner   "p PID"                      limits set, own group, waiting for the word
- *   runner -> child   one byte 'g', with SCM_RIGHTS: the Landlock ruleset to restrict itself with (required)
+ *   runner -> child   'g', FLAGS, N (16 bits, little-endian), then N struct sock_filter: the program's filter;
+ *                     with SCM_RIGHTS the Landlock ruleset to restrict itself with (both required). FLAGS bit 0:
+ *                     install the filter with a listener (SECCOMP_FILTER_FLAG_NEW_LISTENER), answered by the gate
  *   gate  -> runner   "s"                          the program was exec'd, every restriction in place
  *   gate  -> runner   "x WSTATUS UTIME_US STIME_US MAXRSS_KB"   the program's end (wait4)
  *   any   -> runner   "f CALL ERRNO"               a step failed; the program never runs (exit 125)
  *   gate  -> runner   "e ERRNO"                    execve failed
- * argv: gate 1 CPU DATA STACK FSIZE NOFILE NPROC -- PROGRAM [ARGS...]   (1: the protocol's version; a limit is a
+ * argv: gate 2 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE LISTENER -- PROGRAM [ARGS...]   (2: the protocol's version; a limit is a
  * decimal number or "u", unlimited; CPU in seconds, sizes in bytes; NPROC is the program's).
  *
  * Every call is checked; any failure ends the gate or the child with 125 before the program could run. Built
@@ -30,6 +35,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -51,6 +59,10 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+/* BPF_MAXINSNS (include/uapi/linux/bpf_common.h): the most instructions a filter may have. */
+#define MAX_INSNS 4096
+/* The word's flags. */
+#define WORD_LISTENER 1
 
 #define SOCK 3
 #define EXIT_SETUP 125
@@ -107,9 +119,25 @@ struct child_args {
   int ignore_sigpipe;
   volatile int ready_to_exec;
   volatile int exec_errno;
+  /* LISTENER was 'l': the program filter comes with a listener, and the child shares the gate's fd table
+   * (CLONE_FILES) until its exec, so that the gate has it. */
+  int with_listener;
+  /* The listener, set by the child, or -1. */
+  volatile int listener;
 };
 
 static char child_stack[256 * 1024] __attribute__((aligned(16)));
+static struct sock_filter program_filter[MAX_INSNS];
+
+/* Reads exactly n bytes from the runner; anything less means no word: the program never runs. */
+static void read_full(void *buf, size_t n) {
+  for (size_t off = 0; off < n;) {
+    ssize_t r = read(SOCK, (char *)buf + off, n - off);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) _exit(EXIT_SETUP);
+    off += (size_t)r;
+  }
+}
 
 /* The program's process, before its exec. Runs on its own stack in the gate's memory (CLONE_VM | CLONE_VFORK):
  * only system calls here. */
@@ -119,15 +147,16 @@ static int child(void *p) {
   if (setpgid(0, 0) != 0) fail("setpgid", errno);
   say("p %lld\n", (long long)getpid(), 0, 0, 0, 0);
 
-  /* The runner's word: one byte, with the ruleset fd (SCM_RIGHTS). */
-  char byte = 0;
+  /* The runner's word: 'g', flags, the filter's length, with the ruleset fd (SCM_RIGHTS); then the filter. The fd
+   * comes with the first byte, so the first recvmsg has it. */
+  unsigned char head[4] = { 0 };
   union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
   memset(&control, 0, sizeof control);
-  struct iovec iov = { &byte, 1 };
+  struct iovec iov = { head, sizeof head };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
   ssize_t r;
   do r = recvmsg(SOCK, &msg, MSG_CMSG_CLOEXEC); while (r < 0 && errno == EINTR);
-  if (r != 1 || byte != 'g' || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) _exit(EXIT_SETUP); /* no word: never run */
+  if (r <= 0 || head[0] != 'g' || (msg.msg_flags & MSG_CTRUNC)) _exit(EXIT_SETUP); /* no word: never run */
   /* The word must carry the layer: a program never runs without it. */
   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int))) {
@@ -135,20 +164,112 @@ static int child(void *p) {
   }
   int ruleset;
   memcpy(&ruleset, CMSG_DATA(c), sizeof ruleset);
+  /* And the program's filter, of the kind argv announced (with a listener or not). */
+  if ((size_t)r < sizeof head) read_full(head + r, sizeof head - (size_t)r);
+  unsigned flags = head[1];
+  unsigned insns = (unsigned)head[2] | ((unsigned)head[3] << 8);
+  if ((flags & ~WORD_LISTENER) != 0 || insns == 0 || insns > MAX_INSNS || !(flags & WORD_LISTENER) != !a->with_listener) {
+    fail("word", EPROTO);
+  }
+  read_full(program_filter, insns * sizeof program_filter[0]);
   if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) fail("landlock_restrict_self", errno);
   if (close(ruleset) != 0) fail("close", errno);
   /* An ignored signal stays ignored across exec: the program then gets EPIPE, not SIGPIPE (an interactor). */
   if (a->ignore_sigpipe && signal(SIGPIPE, SIG_IGN) == SIG_ERR) fail("signal(SIGPIPE)", errno);
+  /* The program's own filter, last: from here on no setsid/setpgid (and below Landlock ABI 6, signals only into the
+   * run). no_new_privs is set (the spawner thread's), so no privilege is needed. */
+  struct sock_fprog prog = { .len = (unsigned short)insns, .filter = program_filter };
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (flags & WORD_LISTENER) ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+  if (fd < 0) fail("seccomp", errno);
+  if (flags & WORD_LISTENER) {
+    /* The gate has it (the same fd table); the program must not (it could answer its own calls): the exec gives the
+     * program a copy of the table without close-on-exec fds, so that flag is checked here. */
+    int fdflags = fcntl((int)fd, F_GETFD);
+    if (fdflags < 0 || (!(fdflags & FD_CLOEXEC) && fcntl((int)fd, F_SETFD, fdflags | FD_CLOEXEC) != 0)) fail("fcntl(F_SETFD)", errno);
+    a->listener = (int)fd;
+  }
   a->ready_to_exec = 1;
   execve(a->argv[0], a->argv, environ);
   a->exec_errno = errno;
   _exit(127);
 }
 
+/* The process group of process or thread `id` (/proc/ID/stat, field 5), or -1 when there is no such task. */
+static long pgrp_of(long id) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%ld/stat", id);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n;
+  do n = read(fd, buf, sizeof buf - 1); while (n < 0 && errno == EINTR);
+  (void)close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  /* "PID (COMM) STATE PPID PGRP ...": COMM may hold anything, ')' included, so parse after the last ')'. */
+  char *p = strrchr(buf, ')');
+  char state;
+  long ppid, pgrp;
+  if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) return -1;
+  return pgrp;
+}
+
+/* Whether a signal (or pidfd) aimed at `id` stays in the run: 0, or the errno to fail the call with. */
+static int target_in_run(long id, long pgid) {
+  if (id <= 0) return EPERM;
+  long g = pgrp_of(id);
+  if (g < 0) return ESRCH;
+  return g == pgid ? 0 : EPERM;
+}
+
+/* The program filter's question: may this call of the run go on? Only what program-filter.ts sends here is asked;
+ * anything else is refused. The arguments are ints (pid_t), as the kernel reads them. */
+static int decide(const struct seccomp_data *d, long pgid) {
+  int a0 = (int)d->args[0];
+  switch (d->nr) {
+  case SYS_kill:
+    if (a0 == 0) return 0;            /* the caller's group: the run's (no process of it can leave) */
+    if (a0 == -1) return EPERM;       /* every process the uid may signal */
+    if (a0 < 0) return -(long)a0 == pgid ? 0 : EPERM;
+    return target_in_run(a0, pgid);
+  case SYS_tkill:
+  case SYS_tgkill:
+  case SYS_rt_sigqueueinfo:
+  case SYS_rt_tgsigqueueinfo:
+  case SYS_pidfd_open:
+    return target_in_run(a0, pgid);   /* a thread group (or a thread's) id: /proc has both */
+  default:
+    return EPERM;
+  }
+}
+
+/* Answers one notification of the program filter. The target is checked while the call waits, then the call goes on
+ * (SECCOMP_USER_NOTIF_FLAG_CONTINUE: its arguments are integers, there is no memory to re-read). */
+static void answer(int listener, long pgid) {
+  struct seccomp_notif req;
+  struct seccomp_notif_resp resp;
+  memset(&req, 0, sizeof req);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
+    if (errno == EINTR || errno == ENOENT) return; /* the caller died or the call was interrupted meanwhile */
+    kill(-(pid_t)pgid, SIGKILL);
+    fail("ioctl(SECCOMP_IOCTL_NOTIF_RECV)", errno);
+  }
+  int err = decide(&req.data, pgid);
+  memset(&resp, 0, sizeof resp);
+  resp.id = req.id;
+  resp.error = err ? -err : 0;
+  resp.flags = err ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT) {
+    kill(-(pid_t)pgid, SIGKILL);
+    fail("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", errno);
+  }
+}
+
 int main(int argc, char **argv) {
-  /* gate 1 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE -- PROGRAM [ARGS...]; SIGPIPE is d (default) or i (ignored) */
-  if (argc < 11 || strcmp(argv[1], "1") != 0 || strcmp(argv[9], "--") != 0) fail("argv", EINVAL);
+  /* gate 2 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE LISTENER -- PROGRAM [ARGS...]; SIGPIPE is d (default) or i
+   * (ignored); LISTENER is l (the program filter has a listener, which the gate answers) or - */
+  if (argc < 12 || strcmp(argv[1], "2") != 0 || strcmp(argv[10], "--") != 0) fail("argv", EINVAL);
   if (strcmp(argv[8], "d") != 0 && strcmp(argv[8], "i") != 0) fail("argv", EINVAL);
+  if (strcmp(argv[9], "l") != 0 && strcmp(argv[9], "-") != 0) fail("argv", EINVAL);
   set_limit(RLIMIT_CPU, "setrlimit(RLIMIT_CPU)", limit_arg(argv[2]));
   set_limit(RLIMIT_DATA, "setrlimit(RLIMIT_DATA)", limit_arg(argv[3]));
   set_limit(RLIMIT_STACK, "setrlimit(RLIMIT_STACK)", limit_arg(argv[4]));
@@ -159,12 +280,16 @@ int main(int argc, char **argv) {
   /* No real-time scheduling, whatever the runner's own RLIMIT_RTPRIO: a SCHED_FIFO busy loop would starve the
    * runner's threads on that core until RLIMIT_CPU. */
   set_limit(RLIMIT_RTPRIO, "setrlimit(RLIMIT_RTPRIO)", 0);
-  struct child_args a = { .argv = argv + 10, .nproc = limit_arg(argv[7]), .ignore_sigpipe = argv[8][0] == 'i',
-                          .ready_to_exec = 0, .exec_errno = 0 };
+  struct child_args a = { .argv = argv + 11, .nproc = limit_arg(argv[7]), .ignore_sigpipe = argv[8][0] == 'i',
+                          .ready_to_exec = 0, .exec_errno = 0, .with_listener = argv[9][0] == 'l', .listener = -1 };
 
   /* The program keeps fd 3 until its exec, and not after. */
   if (fcntl(SOCK, F_SETFD, FD_CLOEXEC) != 0) fail("fcntl(F_SETFD)", errno);
-  pid_t pid = clone(child, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+  /* With a listener, CLONE_FILES: the child's listener lands in this fd table, and the program's exec unshares the
+   * table (its copy loses the listener, close-on-exec). Only runs of more than one process have one, and their
+   * filter allows any clone without CLONE_NEW* flags; with one process the clone is exactly posix_spawn's. */
+  int clone_flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (a.with_listener ? CLONE_FILES : 0);
+  pid_t pid = clone(child, child_stack + sizeof child_stack, clone_flags, &a);
   if (pid < 0) fail("clone", errno);
   /* Here the child has exec'd the program, or ended before (it said why, or got no word: nothing ran). */
   if (!a.ready_to_exec) {
@@ -176,6 +301,8 @@ int main(int argc, char **argv) {
     (void)waitpid(pid, NULL, 0);
     _exit(EXIT_SETUP);
   }
+  int listener = a.listener;
+  if (a.with_listener && listener < 0) { kill(-pid, SIGKILL); fail("seccomp", EPROTO); }
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) {
     int err = errno;
@@ -186,12 +313,13 @@ int main(int argc, char **argv) {
   for (int fd = 0; fd <= 2; fd++) (void)close(fd);
   say("s\n", 0, 0, 0, 0, 0);
 
-  struct pollfd fds[2] = { { pidfd, POLLIN, 0 }, { SOCK, POLLIN | POLLRDHUP, 0 } };
+  /* A negative fd is left out by poll: no listener, or one whose tasks are all gone. */
+  struct pollfd fds[3] = { { pidfd, POLLIN, 0 }, { SOCK, POLLIN | POLLRDHUP, 0 }, { listener, POLLIN, 0 } };
   int status = 0;
   struct rusage ru;
   memset(&ru, 0, sizeof ru);
   for (;;) {
-    int n = poll(fds, 2, -1);
+    int n = poll(fds, 3, -1);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) { kill(-pid, SIGKILL); fail("poll", errno); }
     if (fds[1].revents) {
@@ -201,6 +329,8 @@ int main(int argc, char **argv) {
       (void)wait4(pid, &status, __WALL, &ru);
       _exit(EXIT_SETUP);
     }
+    if (fds[2].revents & POLLIN) answer(fds[2].fd, pid);
+    else if (fds[2].revents) fds[2].fd = -1; /* POLLHUP: nothing uses the filter any more */
     if (fds[0].revents) break;
   }
   /* When the program ended, on the clock the runner reads too (CLOCK_MONOTONIC): which of two joined programs

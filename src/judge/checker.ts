@@ -134,11 +134,13 @@ export interface CheckerOutcome {
  * be the same for every test, a configuration error.
  */
 export async function runChecker(checker: string, files: { input: string; output: string; answer: string },
-  opts: { limits: CheckerLimits; user: RunUser; cwd: string; engine: Engine; readDenyPaths?: readonly string[] },
+  opts: { limits: CheckerLimits; user: RunUser; cwd: string; engine: Engine; readDenyPaths?: readonly string[];
+    landlockAbi?: number | null },
   track: (p: SandboxedProcess | null) => void): Promise<CheckerOutcome> {
   const limits = { ...DEFAULT_CHECKER_LIMITS, ...opts.limits };
   const runOptions: RunOptions = {
     ...limits, input: '', cwd: opts.cwd, ...opts.user,
+    ...(opts.landlockAbi == null ? {} : { landlockAbi: opts.landlockAbi }),
     ...(opts.readDenyPaths?.length ? { config: { readDenyPaths: [...opts.readDenyPaths] } } : {}),
   };
   let result;

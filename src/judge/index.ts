@@ -193,7 +193,8 @@ async function judgeWith(options: JudgeOptions, sub: Submission, inter: Interact
       // Every test has an answer when a checker is given (checked before anything ran).
       const f = await files.prepare(index, test.input, test.answer!, output);
       try {
-        return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine, readDenyPaths: juryDeny }, track);
+        return await runChecker(checker, f, { limits: options.checkerLimits ?? {}, user, cwd: files.dir, engine,
+          readDenyPaths: juryDeny, landlockAbi: eff.landlockAbi }, track);
       } finally {
         await f.cleanup();
       }

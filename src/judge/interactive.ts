@@ -34,7 +34,8 @@ export const INTERACTOR_MARGIN = 2;
 export const IDLE_SHARE = 0.1;
 
 /** The interactor's run options: its own limits (defaults from the solution's), its user, its tout directory. */
-export function interactorOptions(solution: EffectiveLimits & { processes: number }, own: InteractorLimits | undefined,
+export function interactorOptions(solution: EffectiveLimits & { processes: number; landlockAbi?: number | null },
+  own: InteractorLimits | undefined,
   user: { uid: number; gid: number } | null, toutDir: string, readDenyPaths: readonly string[]): RunOptions {
   return {
     timeout: own?.timeout ?? solution.timeout + INTERACTOR_MARGIN,
@@ -45,6 +46,7 @@ export function interactorOptions(solution: EffectiveLimits & { processes: numbe
     ignoreSigpipe: true,
     config: { writeAllowPaths: [toutDir], readDenyPaths: [...readDenyPaths] },
     ...(user ?? {}),
+    ...(solution.landlockAbi == null ? {} : { landlockAbi: solution.landlockAbi }),
   };
 }
 

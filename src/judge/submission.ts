@@ -82,6 +82,7 @@ export async function prepareSubmission(o: JudgeOptions, args: readonly string[]
     cache,
     readDenyPaths: options.config?.readDenyPaths ?? [],
     ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    ...(options.landlockAbi === undefined ? {} : { landlockAbi: options.landlockAbi }),
     engine,
     ...(o.signal ? { signal: o.signal } : {}),
   });

@@ -160,8 +160,25 @@ export type AbiProbe = () => AbiProbeResult;
 export interface ResolvedAbi {
   /** What the kernel reported; may be newer than this code knows. */
   readonly kernelAbi: number;
-  /** min(kernelAbi, NEWEST_KNOWN_ABI): every right of this version is handled. */
+  /** min(kernelAbi, NEWEST_KNOWN_ABI, the pin): every right of this version is handled. */
   readonly abi: SupportedAbi;
+  /** The caller's "at most" (landlockAbi), or null: the kernel's. */
+  readonly pinned?: SupportedAbi | null;
+}
+
+/** Whether `v` is an ABI version this code can be pinned to (3..7). */
+export function isSupportedAbi(v: unknown): v is SupportedAbi {
+  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_SUPPORTED_ABI && v <= NEWEST_KNOWN_ABI;
+}
+
+/**
+ * `resolved` used at most at ABI `atMost` (landlockAbi): the rights and scopes of min(kernel, atMost). Pinning to a
+ * newer ABI than the kernel's uses the kernel's; the engine makes up for what an older ABI lacks (docs/principles.md).
+ */
+export function pinAbi(resolved: ResolvedAbi, atMost: SupportedAbi | null): ResolvedAbi {
+  if (atMost === null) return { ...resolved, pinned: null };
+  if (!isSupportedAbi(atMost)) throw new RangeError(`a Landlock ABI to pin must be ${MIN_SUPPORTED_ABI}..${NEWEST_KNOWN_ABI}, got ${String(atMost)}`);
+  return { kernelAbi: resolved.kernelAbi, abi: Math.min(resolved.abi, atMost) as SupportedAbi, pinned: atMost };
 }
 
 /**

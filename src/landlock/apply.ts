@@ -145,7 +145,9 @@ export interface ApplyOptions {
  */
 export function applyLandlockPlan(plan: LandlockPlan, options: ApplyOptions = {}): LandlockEnforcement {
   const kernel = resolveAbi((options.probe ?? probeLandlockAbi)());
-  if (kernel.abi !== plan.abi) throw new LandlockAbiMismatchError(plan.abi, kernel.kernelAbi, kernel.abi);
+  // A plan pinned below the kernel's ABI (landlockAbi) handles fewer rights, which any newer kernel enforces; one
+  // computed for more than this kernel offers would be refused or, worse, half understood.
+  if (plan.abi > kernel.abi || plan.kernelAbi !== kernel.kernelAbi) throw new LandlockAbiMismatchError(plan.abi, kernel.kernelAbi, kernel.abi);
   const prepared = prepareLandlockPlan(plan);
   let rulesetFd: number;
   try {

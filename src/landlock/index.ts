@@ -3,8 +3,8 @@
  * scoping, applied to the calling thread. See docs/principles.md.
  */
 export {
-  ABI_ADDITIONS, AccessFs, AccessNet, Scope, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, abiIntroducing, fsRightsFor, namesOf,
-  netRightsFor, resolveAbi, rulesetAttrSize, scopesFor,
+  ABI_ADDITIONS, AccessFs, AccessNet, Scope, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, abiIntroducing, fsRightsFor,
+  isSupportedAbi, namesOf, netRightsFor, pinAbi, resolveAbi, rulesetAttrSize, scopesFor,
 } from './abi.js';
 export type {
   AbiProbe, AbiProbeResult, AccessFsName, AccessNetName, KnownAbi, ResolvedAbi, ScopeName, SupportedAbi,

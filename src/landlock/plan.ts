@@ -59,10 +59,12 @@ export type PlanLayer = 'policy' | 'own-proc';
 /** Everything needed to restrict a thread, as plain data (structured-clonable to a Worker). */
 export interface LandlockPlan {
   readonly layer: PlanLayer;
-  /** The ABI the rights are pinned to (the kernel's, capped at the newest this code knows). */
+  /** The ABI the rights are pinned to (the kernel's, capped at the newest this code knows and at landlockAbi). */
   readonly abi: SupportedAbi;
   /** What the kernel reported when the plan was computed. */
   readonly kernelAbi: number;
+  /** landlockAbi, the caller's "at most", or null (the kernel's). */
+  readonly pinned: SupportedAbi | null;
   /** struct landlock_ruleset_attr.handled_access_fs: every fs right of `abi` (the policy), READ_FILE | READ_DIR (own-proc). */
   readonly handledAccessFs: bigint;
   /** .handled_access_net: BIND_TCP | CONNECT_TCP from ABI 4, with no net rule, so all TCP is denied (the policy; 0 for own-proc). */
@@ -330,6 +332,7 @@ function plan(layer: PlanLayer, config: LandlockPathConfig, abi: ResolvedAbi, vi
     layer,
     abi: abi.abi,
     kernelAbi: abi.kernelAbi,
+    pinned: abi.pinned ?? null,
     handledAccessFs,
     handledAccessNet: layer === 'policy' ? netRightsFor(abi.abi) : 0n,
     scoped: scopesFor(abi.abi),

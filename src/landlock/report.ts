@@ -14,6 +14,8 @@ export interface LandlockEnforcement {
   readonly abi: number;
   /** The ABI the kernel reported (may be newer than the newest this code knows). */
   readonly kernelAbi: number;
+  /** landlockAbi: the "at most" the caller pinned, or null (the kernel's). */
+  readonly pinned: number | null;
   /** Handled filesystem rights (LANDLOCK_ACCESS_FS_* suffixes): denied unless a rule allows them. */
   readonly fsRights: readonly AccessFsName[];
   /** Handled network rights: with no net rule, every such operation is denied. */
@@ -31,6 +33,7 @@ export interface LandlockEnforcement {
 interface Handled {
   readonly abi: number;
   readonly kernelAbi: number;
+  readonly pinned: number | null;
   readonly fs: bigint;
   readonly net: bigint;
   readonly scoped: bigint;
@@ -44,27 +47,30 @@ const SCOPE_WORDS: Record<ScopeName, string> = {
 
 function describe(h: Handled, rules: number): LandlockEnforcement {
   const newest = NEWEST_KNOWN_ABI;
+  const inUse = h.abi === h.kernelAbi ? `kernel has ${h.kernelAbi}` : `ABI ${h.abi} in use, kernel has ${h.kernelAbi}`;
   const missing: string[] = [];
   for (const name of namesOf(AccessFs, fsRightsFor(newest) & ~h.fs)) {
     missing.push(`filesystem right ${name} is not available (needs Landlock ABI ${abiIntroducing('fs', name)}, `
-      + `kernel has ${h.kernelAbi})`);
+      + `${inUse})`);
   }
   for (const name of namesOf(AccessNet, netRightsFor(newest) & ~h.net)) {
     missing.push(`network right ${name} is not available (needs Landlock ABI ${abiIntroducing('net', name)}, `
-      + `kernel has ${h.kernelAbi}): TCP ${name === 'BIND_TCP' ? 'bind' : 'connect'} is not restricted by Landlock`);
+      + `${inUse}): TCP ${name === 'BIND_TCP' ? 'bind' : 'connect'} is not restricted by Landlock`);
   }
   for (const name of namesOf(Scope, scopesFor(newest) & ~h.scoped)) {
     missing.push(`${SCOPE_WORDS[name]} is not available (needs Landlock ABI ${abiIntroducing('scopes', name)}, `
-      + `kernel has ${h.kernelAbi})`);
+      + `${inUse})`);
   }
   const notes: string[] = [];
   if (h.kernelAbi > newest) {
     notes.push(`kernel Landlock ABI ${h.kernelAbi} is newer than the newest this code knows (${newest}); `
       + `the rights of ABI ${newest} are enforced`);
   }
+  if (h.pinned !== null) notes.push(`pinned to at most Landlock ABI ${h.pinned} (landlockAbi); the kernel has ${h.kernelAbi}`);
   return {
     abi: h.abi,
     kernelAbi: h.kernelAbi,
+    pinned: h.pinned,
     fsRights: namesOf(AccessFs, h.fs),
     netRights: namesOf(AccessNet, h.net),
     scopes: namesOf(Scope, h.scoped),
@@ -77,13 +83,13 @@ function describe(h: Handled, rules: number): LandlockEnforcement {
 /** What applying `plan` enforces. */
 export function enforcementOf(plan: LandlockPlan): LandlockEnforcement {
   return describe({
-    abi: plan.abi, kernelAbi: plan.kernelAbi, fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped,
+    abi: plan.abi, kernelAbi: plan.kernelAbi, pinned: plan.pinned, fs: plan.handledAccessFs, net: plan.handledAccessNet, scoped: plan.scoped,
   }, plan.rules.length);
 }
 
 /** What any plan would enforce on a kernel with this ABI (no rules counted). */
 export function enforcementForAbi(abi: ResolvedAbi): LandlockEnforcement {
   return describe({
-    abi: abi.abi, kernelAbi: abi.kernelAbi, fs: fsRightsFor(abi.abi), net: netRightsFor(abi.abi), scoped: scopesFor(abi.abi),
+    abi: abi.abi, kernelAbi: abi.kernelAbi, pinned: abi.pinned ?? null, fs: fsRightsFor(abi.abi), net: netRightsFor(abi.abi), scoped: scopesFor(abi.abi),
   }, 0);
 }

@@ -2,7 +2,7 @@
  * The entry points: probe the kernel (or take a test's simulated answer), compute a plan, describe it.
  * Applying lives in apply.ts (applyLandlockPlan) because it is the only part that restricts anything.
  */
-import { resolveAbi, type AbiProbe, type ResolvedAbi } from './abi.js';
+import { pinAbi, resolveAbi, type AbiProbe, type ResolvedAbi, type SupportedAbi } from './abi.js';
 import { nodeFsView, type FsView } from './fsview.js';
 import { computeLandlockPlan, type LandlockPathConfig, type LandlockPlan } from './plan.js';
 import { enforcementForAbi, enforcementOf, type LandlockEnforcement } from './report.js';
@@ -16,19 +16,21 @@ export interface LandlockOptions {
   readonly probe?: AbiProbe;
   /** The filesystem the rules are computed over. Default: the real one (synchronous node:fs). */
   readonly fs?: FsView;
+  /** Use at most this ABI (landlockAbi, 3..7). Default: the kernel's. */
+  readonly atMost?: SupportedAbi | null;
 }
 
 /**
  * The kernel's Landlock ABI as this code will use it. Throws LandlockNotCompiledError (ENOSYS),
  * LandlockDisabledError (EOPNOTSUPP), LandlockAbiTooOldError (ABI < 3) or LandlockProbeError.
  */
-export function detectLandlockAbi(probe: AbiProbe = probeLandlockAbi): ResolvedAbi {
-  return resolveAbi(probe());
+export function detectLandlockAbi(probe: AbiProbe = probeLandlockAbi, atMost: SupportedAbi | null = null): ResolvedAbi {
+  return pinAbi(resolveAbi(probe()), atMost);
 }
 
 /** Probes the kernel and computes the rules for `config`: once per policy, then reused. */
 export function planLandlock(config: LandlockPathConfig, options: LandlockOptions = {}): LandlockPlan {
-  return computeLandlockPlan(config, detectLandlockAbi(options.probe), options.fs ?? nodeFsView);
+  return computeLandlockPlan(config, detectLandlockAbi(options.probe, options.atMost ?? null), options.fs ?? nodeFsView);
 }
 
 /**
@@ -36,6 +38,6 @@ export function planLandlock(config: LandlockPathConfig, options: LandlockOption
  * computed too (validating its paths) and its rules counted.
  */
 export function describeLandlock(config?: LandlockPathConfig, options: LandlockOptions = {}): LandlockEnforcement {
-  if (config === undefined) return enforcementForAbi(detectLandlockAbi(options.probe));
+  if (config === undefined) return enforcementForAbi(detectLandlockAbi(options.probe, options.atMost ?? null));
   return enforcementOf(planLandlock(config, options));
 }

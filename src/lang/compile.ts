@@ -76,6 +76,8 @@ export interface CompileOptions {
   /** Root runners: the user the compiler (and then the program) runs as. Default the engine's (65534). */
   uid?: number;
   gid?: number;
+  /** At most this Landlock ABI for the compiler's run (RunOptions.landlockAbi). */
+  landlockAbi?: number;
   engine?: Engine;
   /** Aborting kills the compiler and rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -265,6 +267,7 @@ export async function compileSource(o: CompileOptions): Promise<CompileResult> {
       ...limits, cwd: build, env, input: '', openFiles: 1024,
       config: { writeAllowPaths: [build], readDenyPaths: deny },
       ...(isRoot ? { uid, gid } : {}),
+      ...(o.landlockAbi === undefined ? {} : { landlockAbi: o.landlockAbi }),
     });
     const onAbort = () => proc.kill();
     o.signal?.addEventListener('abort', onAbort);

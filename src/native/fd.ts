@@ -1,7 +1,7 @@
 /**
- * File descriptors: pipes, the gate's socketpair (and passing it an fd), open, read, write, eventfd, poll. Constants from
- * include/uapi/asm-generic/fcntl.h (arm64 overrides O_NOFOLLOW in arch/arm64/include/uapi/asm/fcntl.h),
- * include/linux/socket.h, include/uapi/linux/eventfd.h and include/uapi/asm-generic/poll.h.
+ * File descriptors: pipes, the gate's socketpair (and passing it an fd with the runner's word), open, read, write.
+ * Constants from include/uapi/asm-generic/fcntl.h (arm64 overrides O_NOFOLLOW in arch/arm64/include/uapi/asm/fcntl.h)
+ * and include/linux/socket.h.
  */
 import koffi from 'koffi';
 import { hostArch } from './arch.js';
@@ -19,14 +19,6 @@ export const AF_UNIX = 1;
 export const SOCK_STREAM = 1;
 export const SOCK_CLOEXEC = 0o2000000;
 
-export const EFD_CLOEXEC = 0o2000000;
-export const EFD_NONBLOCK = 0o4000;
-
-export const POLLIN = 0x1;
-export const POLLERR = 0x8;
-export const POLLHUP = 0x10;
-/** struct pollfd { int fd; short events; short revents; }: 8 bytes, revents at 6. */
-export const POLLFD_SIZE = 8;
 
 const pipe2Fn = libc.func('int pipe2(_Out_ int *fds, int flags)') as (fds: number[], flags: number) => number;
 const socketpairFn = libc.func('int socketpair(int domain, int type, int protocol, _Out_ int *sv)') as (
@@ -52,10 +44,6 @@ export const open = libc.func('int open(const char *path, int flags, int mode)')
 export const read = libc.func('long read(int fd, _Out_ uint8_t *buf, size_t n)') as (fd: number, buf: Uint8Array, n: number) => number;
 /** write(2) from `buf`: bytes written, or -1 with errno set. */
 export const write = libc.func('long write(int fd, const uint8_t *buf, size_t n)') as (fd: number, buf: Uint8Array, n: number) => number;
-/** eventfd(2): the fd, or -1 with errno set. */
-export const eventfd = libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number;
-/** poll(2) over `n` struct pollfd in `fds`: how many have revents, or -1 with errno set. */
-export const poll = libc.func('int poll(void *fds, unsigned long n, int timeout)') as (fds: Uint8Array, n: number, timeoutMs: number) => number;
 
 const sendmsgFn = libc.func('long sendmsg(int fd, void *msg, int flags)') as (fd: number, msg: unknown, flags: number) => number;
 /* include/linux/socket.h: SOL_SOCKET, SCM_RIGHTS, MSG_NOSIGNAL. */
@@ -72,22 +60,24 @@ const MSG_NOSIGNAL = 0x4000;
 const MSGHDR = 0;
 const IOVEC = 56;
 const CMSG = 72;
-const BYTE = 96;
-const BLOCK = 104;
+const DATA = 96;
 
 /**
- * sendmsg(fd, one byte, SCM_RIGHTS [passFd]) on a unix socket, without SIGPIPE; `passFd` null sends the byte alone.
- * Throws SysCallError('sendmsg') unless the byte was sent.
+ * sendmsg(fd, data, SCM_RIGHTS [passFd]) on a unix stream socket, without SIGPIPE, in one call; `passFd` null sends
+ * the data alone. Throws SysCallError('sendmsg') unless every byte was sent (a message of a few KiB to a socket
+ * nothing else writes to fits its buffer whole).
  */
-export function sendByteWithFd(fd: number, byte: number, passFd: number | null): void {
-  const mem = koffi.alloc('uint8_t', BLOCK);
+export function sendWithFd(fd: number, data: Uint8Array, passFd: number | null): void {
+  const size = DATA + data.length;
+  const mem = koffi.alloc('uint8_t', size);
   try {
     const base = koffi.address(mem);
-    const v = new DataView(koffi.view(mem, BLOCK));
-    for (let i = 0; i < BLOCK; i++) v.setUint8(i, 0);
-    v.setUint8(BYTE, byte);
-    v.setBigUint64(IOVEC, base + BigInt(BYTE), true);
-    v.setBigUint64(IOVEC + 8, 1n, true);
+    const bytes = new Uint8Array(koffi.view(mem, size));
+    bytes.fill(0);
+    bytes.set(data, DATA);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    v.setBigUint64(IOVEC, base + BigInt(DATA), true);
+    v.setBigUint64(IOVEC + 8, BigInt(data.length), true);
     v.setBigUint64(MSGHDR + 16, base + BigInt(IOVEC), true);
     v.setBigUint64(MSGHDR + 24, 1n, true);
     if (passFd !== null) {
@@ -99,7 +89,7 @@ export function sendByteWithFd(fd: number, byte: number, passFd: number | null):
       v.setBigUint64(MSGHDR + 40, 24n, true);
     }
     const n = sendmsgFn(fd, mem, MSG_NOSIGNAL);
-    if (n !== 1) throw new SysCallError('sendmsg', n < 0 ? lastErrno() : 0, n < 0 ? undefined : `sent ${n} bytes`);
+    if (n !== data.length) throw new SysCallError('sendmsg', n < 0 ? lastErrno() : 0, n < 0 ? undefined : `sent ${n} of ${data.length} bytes`);
   } finally {
     koffi.free(mem);
   }

@@ -21,7 +21,7 @@ describe('an Engine of one\'s own', () => {
     expect(r.stdout.toString()).toBe('own engine\n');
     expect(engine.poolSize()).toBe(1);
     expect(poolSize()).toBe(0);
-    expect(threads()).toBe(before + 1); // its spawner thread (one process: no supervisor)
+    expect(threads()).toBe(before + 1); // its spawner thread
     await engine.shutdown();
     expect(engine.poolSize()).toBe(0);
     expect(await eventually(() => threads() === before, 5000)).toBe(true);

@@ -18,8 +18,8 @@ function hard(name: string): string {
   const v = new RegExp(`^${name}\\s+\\S+\\s+(\\S+)`, 'm').exec(fs.readFileSync('/proc/self/limits', 'utf8'))![1]!;
   return v === 'unlimited' ? 'u' : v;
 }
-// The six limits and SIGPIPE's disposition (d: default).
-const LIMITS = ['10', hard('Max data size'), hard('Max stack size'), hard('Max file size'), '64', hard('Max processes'), 'd'];
+// The six limits, SIGPIPE's disposition (d: default) and the program filter's listener (-: none).
+const LIMITS = ['10', hard('Max data size'), hard('Max stack size'), hard('Max file size'), '64', hard('Max processes'), 'd', '-'];
 
 let s: Scratch;
 beforeAll(() => { s = scratch('gate-protocol'); });
@@ -51,7 +51,7 @@ function startGate(argv: string[]): Gate {
 describe('the gate without its runner\'s word: exit 125, the program never runs', () => {
   it('the word without the own-/proc layer (no SCM_RIGHTS fd) is refused: "f recvmsg EPROTO"', async () => {
     const marker = path.join(s.root, 'no-layer');
-    const g = startGate(['1', ...LIMITS, '--', '/bin/touch', marker]);
+    const g = startGate(['2', ...LIMITS, '--', '/bin/touch', marker]);
     expect(await g.nextLine()).toMatch(/^p \d+$/);
     g.sock.write('g');
     expect(await g.exited).toBe(125);
@@ -61,7 +61,7 @@ describe('the gate without its runner\'s word: exit 125, the program never runs'
 
   it('the runner gone before its word (fd 3 closed): the child ends, the gate exits 125', async () => {
     const marker = path.join(s.root, 'no-word');
-    const g = startGate(['1', ...LIMITS, '--', '/bin/touch', marker]);
+    const g = startGate(['2', ...LIMITS, '--', '/bin/touch', marker]);
     expect(await g.nextLine()).toMatch(/^p \d+$/);
     g.sock.destroy();
     expect(await g.exited).toBe(125);
@@ -70,7 +70,7 @@ describe('the gate without its runner\'s word: exit 125, the program never runs'
 
   it('a wrong byte as the word is refused', async () => {
     const marker = path.join(s.root, 'wrong-word');
-    const g = startGate(['1', ...LIMITS, '--', '/bin/touch', marker]);
+    const g = startGate(['2', ...LIMITS, '--', '/bin/touch', marker]);
     expect(await g.nextLine()).toMatch(/^p \d+$/);
     g.sock.write('x');
     expect(await g.exited).toBe(125);
@@ -78,12 +78,13 @@ describe('the gate without its runner\'s word: exit 125, the program never runs'
   });
 
   const badArgv: Array<[string, string[]]> = [
-    ['another protocol version', ['2', ...LIMITS, '--', '/bin/true']],
-    ['a limit that is not a number', ['1', '10x', ...LIMITS.slice(1), '--', '/bin/true']],
-    ['a limit past 64 bits', ['1', '99999999999999999999', ...LIMITS.slice(1), '--', '/bin/true']],
-    ['a SIGPIPE word that is neither d nor i', ['1', ...LIMITS.slice(0, 6), 'x', '--', '/bin/true']],
-    ['no "--" before the program', ['1', ...LIMITS, '/bin/true', 'x']],
-    ['no program', ['1', ...LIMITS, '--']],
+    ['another protocol version', ['1', ...LIMITS, '--', '/bin/true']],
+    ['a limit that is not a number', ['2', '10x', ...LIMITS.slice(1), '--', '/bin/true']],
+    ['a limit past 64 bits', ['2', '99999999999999999999', ...LIMITS.slice(1), '--', '/bin/true']],
+    ['a SIGPIPE word that is neither d nor i', ['2', ...LIMITS.slice(0, 6), 'x', '-', '--', '/bin/true']],
+    ['a listener word that is neither l nor -', ['2', ...LIMITS.slice(0, 7), 'x', '--', '/bin/true']],
+    ['no "--" before the program', ['2', ...LIMITS, '/bin/true', 'x']],
+    ['no program', ['2', ...LIMITS, '--']],
   ];
   for (const [what, argv] of badArgv) {
     it(`argv with ${what}: "f argv ERRNO" before any limit or process`, async () => {

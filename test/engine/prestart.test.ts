@@ -1,7 +1,7 @@
 /**
  * prestart() (src/engine/warm.ts): the spawner thread a first run needs can be booted early; the run then takes it
- * instead of starting its own, and shutdown() ends it whether or not a run took it. A run of one process needs no
- * other thread; one of more starts the supervisor (setsid/setpgid notifications). Threads are counted in
+ * instead of starting its own, and shutdown() ends it whether or not a run took it. A run needs no other thread (a
+ * gate answers its own run's seccomp notifications). Threads are counted in
  * /proc/self/task (this test file runs in a process of its own).
  */
 import * as fs from 'node:fs';
@@ -51,12 +51,12 @@ describe('prestart', () => {
     expect(await settlesAt(before)).toBe(before);
   });
 
-  it('a run without prestart starts its spawner thread itself; one of more processes starts the supervisor too', async () => {
+  it('a run without prestart starts its spawner thread itself; one of more processes, a thread for its own policy', async () => {
     const before = threads();
     expect((await runExecutable('/bin/true')).status).toBe('OK');
     expect(threads()).toBe(before + 1);
     expect((await runExecutable('/bin/true', [], { processes: 2 })).status).toBe('OK');
-    expect(threads()).toBe(before + 3); // a spawner thread for the other policy, and the supervisor
+    expect(threads()).toBe(before + 2); // a spawner thread for the other policy (nothing else: the gate answers notifications)
     await shutdown();
     expect(await settlesAt(before)).toBe(before);
   });

@@ -114,6 +114,7 @@ describe('enforcement report', () => {
     expect(enforcementForAbi(resolveAbi({ ok: true, version: 7 }))).toEqual({
       abi: 7,
       kernelAbi: 7,
+      pinned: null,
       fsRights: ['EXECUTE', 'WRITE_FILE', 'READ_FILE', 'READ_DIR', 'REMOVE_DIR', 'REMOVE_FILE', 'MAKE_CHAR', 'MAKE_DIR',
         'MAKE_REG', 'MAKE_SOCK', 'MAKE_FIFO', 'MAKE_BLOCK', 'MAKE_SYM', 'REFER', 'TRUNCATE', 'IOCTL_DEV'],
       netRights: ['BIND_TCP', 'CONNECT_TCP'],
