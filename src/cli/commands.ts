@@ -8,7 +8,7 @@
 import { ARCHES, type Arch } from '../native/arch.js';
 import { CliUsageError } from './errors.js';
 import { JUDGE_COMMAND } from './judge-options.js';
-import { JSON_OPTION, parseWhole, type OptionDef } from './options.js';
+import { JSON_OPTION, parseWhole, RUN_OPTIONS, type OptionDef } from './options.js';
 import type { Subcommand } from './types.js';
 
 export type { ArgumentDef, CliIo, CommandContext, CommandModule, Subcommand } from './types.js';
@@ -40,13 +40,17 @@ const RAW_OPTION: OptionDef<true> = {
 };
 
 const DOCTOR_JSON_OPTION: OptionDef<true> = { ...JSON_OPTION, description: 'print the report as one JSON object' };
+const DOCTOR_ABI_OPTION: OptionDef = {
+  ...RUN_OPTIONS.find((d) => d.key === 'landlockAbi')!, apply: undefined,
+  description: 'show what each protection is enforced by at this Landlock ABI (at most), and self-test a run pinned to it',
+};
 
 export const COMMANDS: readonly Subcommand[] = [
   {
     name: 'doctor',
     summary: 'show what this machine supports and what a run would enforce; exit 0 when the sandbox can run',
-    options: [DOCTOR_JSON_OPTION],
-    examples: ['simple-cp-sandbox doctor', 'simple-cp-sandbox doctor --json'],
+    options: [DOCTOR_ABI_OPTION, DOCTOR_JSON_OPTION],
+    examples: ['simple-cp-sandbox doctor', 'simple-cp-sandbox doctor --landlock-abi 4', 'simple-cp-sandbox doctor --json'],
     errorJson: (message) => ({ ok: false, verdict: 'the doctor could not run', checks: [], enforced: null, error: message }),
     load: () => import('./doctor.js'),
   },

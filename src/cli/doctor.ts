@@ -11,8 +11,9 @@ import { accessSync, constants as fsc, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BUILT_GATE, reachable } from '../engine/gate.js';
-import { DEFAULTS, isRoot } from '../engine/options.js';
+import { DEFAULTS, effectiveOptions, isRoot } from '../engine/options.js';
 import type { Enforcement } from '../engine/types.js';
+import type { SupportedAbi } from '../landlock/abi.js';
 import { HOST_ARCH } from '../native/arch.js';
 import { oneLine } from '../util/text.js';
 import { loadEngine } from './load-engine.js';
@@ -68,21 +69,27 @@ function platformCheck(): Check {
   };
 }
 
-async function landlockCheck(): Promise<Check> {
+async function landlockCheck(atMost: SupportedAbi | null): Promise<Check> {
   try {
     const { describeLandlock } = await import('../landlock/index.js');
-    const l = describeLandlock();
+    const { protectionsAt } = await import('../engine/protections.js');
+    const l = describeLandlock(undefined, { atMost });
+    const protections = protectionsAt(l.abi as SupportedAbi);
+    const width = Math.max(...protections.map((p) => p.protection.length));
     const lines = [
       `filesystem rights: ${l.fsRights.join(' ')}`,
       `network rights:    ${l.netRights.length ? l.netRights.join(' ') : 'none (TCP is left to seccomp)'}`,
       `scopes:            ${l.scopes.length ? l.scopes.join(' ') : 'none'}`,
-      ...l.missing.map((m) => `missing: ${m}`),
+      ...l.missing.map((m) => `not in Landlock at this ABI: ${m}`),
       ...l.notes.map((n) => `note: ${n}`),
+      `what enforces each protection at ABI ${l.abi}:`,
+      ...protections.map((p) => `  ${`cannot ${p.protection}`.padEnd(width + 7)}  ${p.enforcedBy}`),
     ];
+    const pin = l.pinned === null ? '' : `, pinned to at most ${l.pinned} with --landlock-abi`;
     return {
-      name: 'landlock', status: 'ok', summary: `ABI ${l.abi} used (kernel ABI ${l.kernelAbi})`, lines,
-      data: { abi: l.abi, kernelAbi: l.kernelAbi, fsRights: l.fsRights, netRights: l.netRights, scopes: l.scopes,
-        missing: l.missing, notes: l.notes },
+      name: 'landlock', status: 'ok', summary: `ABI ${l.abi} used (kernel ABI ${l.kernelAbi}${pin})`, lines,
+      data: { abi: l.abi, kernelAbi: l.kernelAbi, pinned: l.pinned, fsRights: l.fsRights, netRights: l.netRights,
+        scopes: l.scopes, missing: l.missing, notes: l.notes, protections },
     };
   } catch (e) {
     return { name: 'landlock', status: 'fail', summary: errorText(e), lines: [], data: { error: errorText(e) } };
@@ -205,17 +212,18 @@ function cgroupCheck(): Check {
   };
 }
 
-async function selfTest(): Promise<{ check: Check; enforced: Enforcement | null }> {
+async function selfTest(atMost: SupportedAbi | null): Promise<{ check: Check; enforced: Enforcement | null }> {
   const program = '/bin/true';
   try {
     const { runExecutable } = await loadEngine();
-    const r = await runExecutable(program, [], { timeout: 5 });
+    const r = await runExecutable(program, [], { timeout: 5, ...(atMost === null ? {} : { landlockAbi: atMost }) });
     const ok = r.status === 'OK';
     const lines: string[] = [];
     if (r.enforced) {
       const e = r.enforced;
       lines.push(`enforced: Landlock ABI ${e.landlock.abi} (${e.landlock.rules} rules), seccomp ${e.seccomp.instructions} `
-        + `instructions (${e.seccomp.arch}, --processes ${e.seccomp.processes}), no_new_privs, uid ${e.uid} gid ${e.gid}`);
+        + `instructions and the program's own ${e.seccomp.programInstructions} (${e.seccomp.arch}, --processes `
+        + `${e.seccomp.processes}), no_new_privs, uid ${e.uid} gid ${e.gid}`);
       lines.push(`rlimits: ${Object.entries(e.rlimits).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     }
     return {
@@ -235,10 +243,10 @@ async function selfTest(): Promise<{ check: Check; enforced: Enforcement | null 
   }
 }
 
-export async function doctor(): Promise<{ report: DoctorReport; checks: Check[]; enforced: Enforcement | null }> {
-  const checks = [platformCheck(), await landlockCheck(), await seccompCheck(), noNewPrivsCheck(), userCheck(), gateCheck(),
+export async function doctor(atMost: SupportedAbi | null = null): Promise<{ report: DoctorReport; checks: Check[]; enforced: Enforcement | null }> {
+  const checks = [platformCheck(), await landlockCheck(atMost), await seccompCheck(), noNewPrivsCheck(), userCheck(), gateCheck(),
     cgroupCheck()];
-  const test = await selfTest();
+  const test = await selfTest(atMost);
   checks.push(test.check);
   const failed = checks.filter((c) => c.status === 'fail');
   const verdict = failed.length === 0 ? 'the sandbox can run on this machine'
@@ -267,7 +275,9 @@ function textReport(checks: readonly Check[], report: DoctorReport): string {
 }
 
 export async function run({ values, io }: CommandContext): Promise<number> {
-  const { report, checks, enforced } = await doctor();
+  // --landlock-abi, else SIMPLE_CP_SANDBOX_LANDLOCK_ABI (a bad value of it is the usual InvalidOptionError), else none.
+  const atMost = (values.landlockAbi as SupportedAbi | undefined) ?? effectiveOptions({}).landlockAbi;
+  const { report, checks, enforced } = await doctor(atMost);
   if (values.json === true) await writeAll(io.stdout, `${JSON.stringify({ ...report, enforced })}\n`);
   else await writeAll(io.stdout, textReport(checks, report));
   return report.ok ? 0 : ExitCode.SANDBOX;

@@ -131,6 +131,8 @@ export const JUDGE_OPTIONS: readonly OptionDef[] = [
   runOption('env'),
   runOption('cwd'),
   runOption('user', { description: 'root only: the uid (and gid, default the uid) the program and the checker run as' }),
+  runOption('landlockAbi', { description: 'use at most this Landlock ABI for every run of the judging (compile, tests, '
+    + 'checker, interactor); what an older ABI lacks is enforced another way (docs/principles.md)' }),
 ];
 
 /** The --json object for a judge that could not run: the report's shape, with `error` set. */

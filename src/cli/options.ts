@@ -10,7 +10,8 @@
  * This module is on the cold-start path of every run: it imports nothing heavy (engine/options.ts is plain data).
  */
 import path from 'node:path';
-import { DEFAULTS, MIN_MEMORY } from '../engine/options.js';
+import { DEFAULTS, LANDLOCK_ABI_ENV, MIN_MEMORY } from '../engine/options.js';
+import { MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI } from '../landlock/abi.js';
 import type { RunOptions } from '../engine/types.js';
 import { LANGUAGES } from '../lang/table.js';
 import { DECIMAL } from '../util/text.js';
@@ -207,6 +208,20 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
     defaultText: `${DEFAULTS.uid}:${DEFAULTS.gid} when root, else the CLI's own user`, example: '--user 1500:1500',
     libraryKey: ['uid', 'gid'],
     apply: (t, v) => { t.uid = v.uid; t.gid = v.gid ?? v.uid; },
+  }),
+  def<number>({
+    key: 'landlockAbi', flag: '--landlock-abi', valueName: 'N',
+    parse: (raw) => {
+      const v = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!(v >= MIN_SUPPORTED_ABI && v <= NEWEST_KNOWN_ABI)) {
+        throw invalid('--landlock-abi', raw, `a Landlock ABI version from ${MIN_SUPPORTED_ABI} to ${NEWEST_KNOWN_ABI}`);
+      }
+      return v;
+    },
+    description: 'use at most this Landlock ABI: one policy across a fleet, or an older kernel\'s behaviour reproduced; '
+      + 'what an older ABI lacks is enforced another way (docs/principles.md)',
+    defaultText: `$${LANDLOCK_ABI_ENV}, else the kernel's`, example: '--landlock-abi 4', libraryKey: 'landlockAbi',
+    apply: (t, v) => { t.landlockAbi = v; },
   }),
 ];
 

@@ -126,6 +126,7 @@ describe('option data', () => {
     ['--cpu-time', ''], ['--memory', '-1'], ['--memory', '2'], ['--memory', 'lots'], ['--output-limit', '1.5'],
     ['--output-limit', '-3'], ['--processes', '0'], ['--processes', 'two'], ['--env', 'NOEQUALS'], ['--env', '=v'],
     ['--user', 'root'], ['--user', '0'], ['--user', '1000:'], ['--user', '5:0'], ['--deny-read', ''],
+    ['--landlock-abi', '2'], ['--landlock-abi', '8'], ['--landlock-abi', 'four'], ['--landlock-abi', '4.5'],
   ];
   for (const [flag, raw] of BAD) {
     it(`rejects ${flag} ${JSON.stringify(raw)} showing the value and what is expected`, () => {
