@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The second half of `npm test`: when run as root and the user `sandboxci` exists (.ci/run creates it), run the
-# whole suite again as that unprivileged user, from a copy of the tree it owns (the checkout may sit under a
-# directory it cannot enter). As a non-root user already, or without that user, say so and do nothing.
+# whole suite again as that unprivileged user, and the hostile suite at every pinned Landlock ABI (test-abis.sh),
+# from a copy of the tree it owns (the checkout may sit under a directory it cannot enter). As a non-root user already, or without that user, say so and do nothing.
 set -euo pipefail
 user="${SANDBOX_TEST_USER:-sandboxci}"
 if [ "$(id -u)" -ne 0 ]; then
@@ -21,3 +21,4 @@ chown -R "$user:" "$work/repo"
 echo "test-unprivileged: running the suite as $user (uid $(id -u "$user")) in $work/repo"
 cd "$work/repo"
 runuser -u "$user" -- env HOME="$work" PATH="$PATH" npx vitest run
+runuser -u "$user" -- env HOME="$work" PATH="$PATH" bash scripts/test-abis.sh
