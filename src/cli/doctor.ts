@@ -181,6 +181,21 @@ function gateCheck(): Check {
   };
 }
 
+/**
+ * Whether the runner is the init of its pid namespace (a container started without --init): orphans of programs are
+ * then its children, and Node reaps only its own; they stay zombies until the container ends.
+ */
+function initCheck(): Check {
+  const pid1 = process.pid === 1;
+  return {
+    name: 'pid 1', status: 'info',
+    summary: pid1 ? 'this process is pid 1 of its pid namespace: what programs leave is killed, but stays a zombie (Node '
+      + 'reaps only its own children); start the container with --init (docker run --init)'
+      : 'not the init of its pid namespace (orphans go to an init that reaps them)',
+    lines: [], data: { pid1 },
+  };
+}
+
 /** The cgroup v2 hierarchy of this process, if one is mounted: read-only probing (files read, access(2)). */
 function cgroupCheck(): Check {
   const line = (readText('/proc/self/cgroup') ?? '').split('\n').find((l) => l.startsWith('0::'));
@@ -245,7 +260,7 @@ async function selfTest(atMost: SupportedAbi | null): Promise<{ check: Check; en
 
 export async function doctor(atMost: SupportedAbi | null = null): Promise<{ report: DoctorReport; checks: Check[]; enforced: Enforcement | null }> {
   const checks = [platformCheck(), await landlockCheck(atMost), await seccompCheck(), noNewPrivsCheck(), userCheck(), gateCheck(),
-    cgroupCheck()];
+    initCheck(), cgroupCheck()];
   const test = await selfTest(atMost);
   checks.push(test.check);
   const failed = checks.filter((c) => c.status === 'fail');

@@ -36,7 +36,11 @@ export class LandlockDisabledError extends LandlockError {
 export class LandlockProbeError extends LandlockError {
   readonly errno: number | undefined;
   constructor(errno: number | undefined, detail?: string) {
-    super(`Landlock ABI probe failed: ${detail ?? `landlock_create_ruleset failed with ${errnoName(errno ?? 0)}`}`);
+    // EPERM from a query that needs no privilege is a seccomp filter above this process refusing the call: a container
+    // runtime's profile that predates Landlock, say.
+    const why = errno === 1 ? ' (a seccomp filter above this process refuses the Landlock calls, as an older container '
+      + 'runtime\'s default profile does: allow landlock_create_ruleset, landlock_add_rule and landlock_restrict_self)' : '';
+    super(`Landlock ABI probe failed: ${detail ?? `landlock_create_ruleset failed with ${errnoName(errno ?? 0)}${why}`}`);
     this.errno = errno;
   }
 }

@@ -61,6 +61,30 @@ describe('doctor', () => {
     expect(lines.at(-1)).toBe(failed.length === 0 ? 'verdict: the sandbox can run on this machine' : lines.at(-1));
   });
 
+  it('--landlock-abi N: the landlock check and the self-test use at most that ABI, and every protection names its enforcer', async () => {
+    for (const abi of [3, 5]) {
+      const r = await cli(['doctor', '--json', '--landlock-abi', String(abi)]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout.toString()) as {
+        enforced: { landlock: { abi: number; pinned: number | null } };
+        checks: Array<{ name: string; details: { abi?: number; pinned?: number; protections?: Array<{ protection: string; enforcedBy: string }> } }>;
+      };
+      const l = report.checks.find((c) => c.name === 'landlock')!.details;
+      expect(l).toMatchObject({ abi, pinned: abi });
+      expect(report.enforced.landlock).toMatchObject({ abi, pinned: abi });
+      const signals = l.protections!.find((p) => p.protection.startsWith('signal'))!;
+      expect(signals.enforcedBy).toMatch(/^the program filter/);
+      const ioctl = l.protections!.find((p) => p.protection.startsWith('ioctl'))!;
+      expect(ioctl.enforcedBy).toMatch(abi < 5 ? /^the program filter/ : /^Landlock IOCTL_DEV/);
+    }
+    const text = (await cli(['doctor', '--landlock-abi', '4'])).stdout.toString();
+    expect(text).toMatch(/what enforces each protection at ABI 4:/);
+    expect(text).toMatch(/cannot signal a process outside its run\s+the program filter/);
+    const bad = await cli(['doctor', '--landlock-abi', '2']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr.toString()).toMatch(/--landlock-abi.*"2".*from 3 to 7/);
+  });
+
   it('--json with a bad option: the report\'s shape with error set, exit 125', async () => {
     const r = await cli(['doctor', '--json', '--bogus']);
     expect(r.code).toBe(125);
@@ -110,7 +134,7 @@ describe('doctor', () => {
     const report = JSON.parse(r.stdout.toString()) as { ok: boolean; checks: Array<{ name: string; status: string }> };
     expect(report.ok).toBe(true);
     expect(r.code).toBe(0);
-    expect(report.checks.map((c) => c.name)).toEqual(['platform', 'landlock', 'seccomp', 'no_new_privs', 'user', 'gate', 'cgroup v2', 'self-test']);
+    expect(report.checks.map((c) => c.name)).toEqual(['platform', 'landlock', 'seccomp', 'no_new_privs', 'user', 'gate', 'pid 1', 'cgroup v2', 'self-test']);
   });
 });
 
