@@ -25,6 +25,7 @@ import { cli } from './sections/cli.mjs';
 import { judge } from './sections/judge.mjs';
 import { languages } from './sections/languages.mjs';
 import { interactive } from './sections/interactive.mjs';
+import { abi } from './sections/abi.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 const JSON_OUT = fileURLToPath(new URL('bench/results/latest.json', ROOT));
@@ -64,6 +65,7 @@ const SECTIONS = [
   ['cli', cli],
   ['judge', judge],
   ['interactive', interactive],
+  ['abi', abi],
   ['languages', languages],
 ];
 

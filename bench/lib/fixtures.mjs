@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 /** Sources under fixtures/; each is compiled to its base name. */
-export const PROGRAMS = ['bench/echo', 'bench/cpu', 'bench/pingpong', 'programs/maxrss', 'programs/touch_then', 'programs/recurse'];
+export const PROGRAMS = ['bench/echo', 'bench/cpu', 'bench/pingpong', 'bench/signals', 'programs/maxrss', 'programs/touch_then', 'programs/recurse'];
 export const CFLAGS = ['-O2', '-Wall', '-Wextra'];
 
 export function compileFixtures() {
