@@ -29,21 +29,30 @@ export function countSlots(bytes: Uint8Array, k: number): number {
   return n;
 }
 
+/**
+ * A copy of `bytes` with every JEQ K instruction whose constant is one of `values`' keys given that key's value
+ * instead; returns it and how many instructions each key was found in (in the order of `values`).
+ */
+function replaceConstants(bytes: Uint8Array, values: ReadonlyArray<readonly [number, number]>): { out: Uint8Array; counts: number[] } {
+  const out = new Uint8Array(bytes);
+  const view = new DataView(out.buffer);
+  const counts = values.map(() => 0);
+  for (let off = 0; off < out.length; off += 8) {
+    if (view.getUint16(off, true) !== JEQ_K) continue;
+    const i = values.findIndex(([k]) => k === view.getUint32(off + 4, true));
+    if (i < 0) continue;
+    view.setUint32(off + 4, values[i]![1], true);
+    counts[i]!++;
+  }
+  return { out, counts };
+}
+
 /** A copy of the template with the real pid and tid; throws unless exactly the expected slots were replaced. */
 export function patchFilter(t: FilterTemplate, runnerPid: number, tid: number): Uint8Array {
   for (const [what, v] of [['tid', tid], ['pid', runnerPid]] as const) {
     if (!Number.isInteger(v) || v <= 0 || v >= PLACEHOLDER_TID) throw new RangeError(`not a ${what}: ${v}`);
   }
-  const out = new Uint8Array(t.bytes);
-  const view = new DataView(out.buffer);
-  let tids = 0;
-  let pids = 0;
-  for (let off = 0; off < out.length; off += 8) {
-    if (view.getUint16(off, true) !== JEQ_K) continue;
-    const k = view.getUint32(off + 4, true);
-    if (k === PLACEHOLDER_TID) { view.setUint32(off + 4, tid, true); tids++; }
-    else if (k === PLACEHOLDER_PID) { view.setUint32(off + 4, runnerPid, true); pids++; }
-  }
+  const { out, counts: [tids, pids] } = replaceConstants(t.bytes, [[PLACEHOLDER_TID, tid], [PLACEHOLDER_PID, runnerPid]]);
   if (tids !== t.tidSlots || pids !== t.pidSlots || tids === 0 || pids === 0) {
     throw new Error(`the filter template had ${tids} tid and ${pids} pid slots, expected ${t.tidSlots} and ${t.pidSlots}`);
   }
@@ -72,20 +81,21 @@ export function programTemplateKey(arch: string, processes: number, abi: Support
   return `${arch}/program/${abi >= 6 ? 6 : abi === 5 ? 5 : 3}/${processes === 1 ? '1' : 'n'}`;
 }
 
+/**
+ * How many instructions of a program filter name the run's group (program-filter.ts): below ABI 6 one per
+ * signalling call aimed at the leader (kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open) and
+ * kill(-PGID); none from ABI 6. A template that says otherwise (stale, or built from other rules) is refused.
+ */
+export function programFilterSlots(abi: SupportedAbi): { slots: number; negSlots: number } {
+  return abi < 6 ? { slots: 6, negSlots: 1 } : { slots: 0, negSlots: 0 };
+}
+
 /** A copy of a program filter template naming `pgid`; throws unless exactly the expected instructions were patched. */
-export function patchProgramFilter(t: ProgramFilterTemplate, pgid: number): Uint8Array {
+export function patchProgramFilter(t: ProgramFilterTemplate, pgid: number, abi: SupportedAbi): Uint8Array {
   if (!Number.isInteger(pgid) || pgid <= 1 || pgid >= PLACEHOLDER_TID) throw new RangeError(`not a process group: ${pgid}`);
-  const out = new Uint8Array(t.bytes);
-  const view = new DataView(out.buffer);
-  let pos = 0;
-  let neg = 0;
-  for (let off = 0; off < out.length; off += 8) {
-    if (view.getUint16(off, true) !== JEQ_K) continue;
-    const k = view.getUint32(off + 4, true);
-    if (k === PLACEHOLDER_PGID) { view.setUint32(off + 4, pgid, true); pos++; }
-    else if (k === NEG_PLACEHOLDER_PGID) { view.setUint32(off + 4, (-pgid) >>> 0, true); neg++; }
-  }
-  if (pos !== t.slots || neg !== t.negSlots) {
+  const want = programFilterSlots(abi);
+  const { out, counts: [pos, neg] } = replaceConstants(t.bytes, [[PLACEHOLDER_PGID, pgid], [NEG_PLACEHOLDER_PGID, (-pgid) >>> 0]]);
+  if (pos !== t.slots || neg !== t.negSlots || pos !== want.slots || neg !== want.negSlots) {
     throw new Error(`the program filter template had ${pos} and ${neg} pgid slots, expected ${t.slots} and ${t.negSlots}`);
   }
   return out;

@@ -11,7 +11,7 @@ import { decodeWaitStatus, kill, SIGKILL } from '../native/wait.js';
 import type { Captured, Limit, Observed } from './classify.js';
 import type { GateChannel } from './gate.js';
 import { diskUse } from './diskuse.js';
-import { sampleProc } from './procfs.js';
+import { sampleCpu, sampleProc } from './procfs.js';
 import type { ExitWatch, Reaped, Reaper } from './reaper.js';
 
 /** How often CPU time, memory and exit are checked while a program runs, at most. */
@@ -31,6 +31,11 @@ export interface MonitorSpec {
   /** The gate's exit. */
   gateExit: ExitWatch;
   cpuTime: number;
+  /**
+   * The gate answers the program filter's questions (below Landlock ABI 6, more than one process): its CPU time is
+   * the run's doing, and counts against cpuTime with the program's.
+   */
+  gateAnswers: boolean;
   memory: number;
   outputLimit: number;
   processes: number;
@@ -144,7 +149,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
       lastCpu = s.cpu;
       if (s.hwm > peak) peak = s.hwm;
       if (s.data > dataPeak) dataPeak = s.data;
-      if (s.cpu >= spec.cpuTime) deps.onLimit('cpu');
+      if (s.cpu + (spec.gateAnswers ? sampleCpu(spec.gatePid) : 0) >= spec.cpuTime) deps.onLimit('cpu');
       else if (s.hwm > spec.memory) deps.onLimit('memory');
       checkDisk();
     };

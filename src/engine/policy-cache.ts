@@ -129,22 +129,28 @@ export class PolicyCache {
   }
 
   /**
+   * A filter template by key: from the cache, else the build's prebuilt file (`fromFile` reads its entry, or says it
+   * has none), else compiled now (`compileNow`, which loads the seccomp compiler), once.
+   */
+  private async template<T>(cache: Map<string, T>, key: string, fromFile: (p: Prebuilt[string]) => T | null,
+    compileNow: () => Promise<T>): Promise<T> {
+    let t = cache.get(key);
+    if (t) return t;
+    const p = this.loadPrebuilt()?.[key];
+    t = (p ? fromFile(p) : null) ?? await compileNow();
+    cache.set(key, t);
+    return t;
+  }
+
+  /**
    * The template of the program's own filter (program-filter.ts) for the run's process knob and Landlock ABI:
    * prebuilt by the build like the spawner's, compiled here, once, without it.
    */
-  async programFilterTemplate(processes: number, abi: SupportedAbi): Promise<ProgramFilterTemplate> {
-    const key = programTemplateKey(hostArch(), processes, abi);
-    let t = this.programTemplates.get(key);
-    if (t) return t;
-    const p = this.loadPrebuilt()?.[key];
-    if (p && p.slots !== undefined && p.negSlots !== undefined) {
-      t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), slots: p.slots, negSlots: p.negSlots };
-    } else {
-      const { programFilterTemplate } = await import('./program-filter.js');
-      t = programFilterTemplate(processes, abi);
-    }
-    this.programTemplates.set(key, t);
-    return t;
+  programFilterTemplate(processes: number, abi: SupportedAbi): Promise<ProgramFilterTemplate> {
+    return this.template(this.programTemplates, programTemplateKey(hostArch(), processes, abi),
+      (p) => (p.slots === undefined || p.negSlots === undefined ? null
+        : { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), slots: p.slots, negSlots: p.negSlots }),
+      async () => (await import('./program-filter.js')).programFilterTemplate(processes, abi));
   }
 
   /**
@@ -152,18 +158,10 @@ export class PolicyCache {
    * build compiles both for each architecture (scripts/build-filters.mjs), so a run normally loads neither the
    * seccomp compiler nor the syscall tables. Without that file, it is compiled here, once.
    */
-  async filterTemplate(processes: number): Promise<FilterTemplate> {
-    const key = `${hostArch()}/${processes === 1 ? '1' : 'n'}`;
-    let t = this.templates.get(key);
-    if (t) return t;
-    const p = this.loadPrebuilt()?.[key];
-    if (p && p.tidSlots !== undefined && p.pidSlots !== undefined) {
-      t = { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), tidSlots: p.tidSlots, pidSlots: p.pidSlots };
-    } else {
-      const { spawnerFilterTemplate } = await import('./filter.js');
-      t = spawnerFilterTemplate(processes);
-    }
-    this.templates.set(key, t);
-    return t;
+  filterTemplate(processes: number): Promise<FilterTemplate> {
+    return this.template(this.templates, `${hostArch()}/${processes === 1 ? '1' : 'n'}`,
+      (p) => (p.tidSlots === undefined || p.pidSlots === undefined ? null
+        : { bytes: new Uint8Array(Buffer.from(p.bytes, 'base64')), tidSlots: p.tidSlots, pidSlots: p.pidSlots }),
+      async () => (await import('./filter.js')).spawnerFilterTemplate(processes));
   }
 }

@@ -19,6 +19,7 @@ import { pipe } from '../native/fd.js';
 import { kill, SIGKILL } from '../native/wait.js';
 import { classify } from './classify.js';
 import { diskUse } from './diskuse.js';
+import { programFilterNotifies } from './filter-patch.js';
 import type { Engine } from './engine.js';
 import { InvalidOptionError } from './errors.js';
 import { monitor } from './monitor.js';
@@ -216,6 +217,7 @@ export class SandboxedProcess {
     this.armWallTimer();
     const observed = monitor({
       pid: s.pid!, gatePid: s.gatePid!, gate: s.gate!, gateExit: s.gateExit!, cpuTime: o.cpuTime, memory: o.memory,
+      gateAnswers: programFilterNotifies(o.processes, s.plan!.plan.abi),
       outputLimit: o.outputLimit, processes: o.processes, stdout: s.stdout!, stderr: s.stderr!, t0: s.t0!,
       write: this.writeBefore === null ? null : { dirs: o.writeAllowPaths, before: this.writeBefore, limit: o.writeLimit },
     }, {

@@ -52,6 +52,15 @@ export function sampleProc(pid: number): ProcSample | null {
   }
 }
 
+/** The CPU seconds (user + system) of process `pid` so far, or 0 when it cannot be read (gone). */
+export function sampleCpu(pid: number): number {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1')).cpuSeconds;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Compares the text of /proc/PID/limits (soft and hard) with the values expected for each limit's row name.
  * Returns a description of the first difference, or null.

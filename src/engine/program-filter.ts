@@ -7,11 +7,13 @@
  * At every Landlock ABI:
  *   - setsid and setpgid -> EPERM: nothing the program starts may leave the process group the runner kills
  *     (the gate's child took that group before this filter);
+ *   - SO_PEERPIDFD and SO_PASSPIDFD -> EPERM: no pidfd of a socket's peer (found in review: a caller's unix socket
+ *     as stdin gave a pidfd of the runner, and pidfd_send_signal reached it below ABI 6);
  * below ABI 6, where Landlock has no signal scope (docs/principles.md, "Below Landlock ABI 6"):
  *   - kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_open reach only the run's own processes:
- *     aimed at the group's leader (the program's first process, whose pid is the group's id), at the group
- *     (kill(0), kill(-PGID)), allowed here; kill(-1) refused; any other target is refused with one process, and with
- *     more is decided by the gate, which reads the target's process group (USER_NOTIF, gate.c);
+ *     aimed at the group's leader (the program's first process, whose pid is the group's id, which stays allocated
+ *     while the group has a member), at the group (kill(0), kill(-PGID)), allowed here; kill(-1) refused; any other
+ *     target is refused with one process, and with more is decided by the gate (USER_NOTIF, src/gate/notify.c);
  * below ABI 5, where Landlock cannot refuse ioctl(2) on the device files a program may open:
  *   - the random driver's ioctls (RND*) -> EPERM: of the four devices a program opens (/dev/null, zero, random,
  *     urandom) only that driver has ioctls at all, and ABI 5 refuses them.
@@ -30,6 +32,10 @@ export interface ProgramFilterOptions {
 }
 
 const EPERM = ERRNO(1);
+/* include/uapi/asm-generic/socket.h (x86_64 and arm64 alike). */
+const SOL_SOCKET = 1;
+const SO_PASSPIDFD = 76;
+const SO_PEERPIDFD = 77;
 
 /* include/uapi/linux/random.h: _IOR('R', 0x00, int) ... _IO('R', 0x07). */
 const RANDOM_IOCTLS: Array<[string, number]> = [
@@ -65,6 +71,10 @@ export function programRules(o: ProgramFilterOptions): RuleInput[] {
   const rules: RuleInput[] = [
     { syscall: 'setsid', action: EPERM, reason: 'no new session: the program stays in the group the runner kills' },
     { syscall: 'setpgid', action: EPERM, reason: 'no other process group: the program stays in the group the runner kills' },
+    // A unix socket handed to the program (a caller's fd as stdin, say) would give a pidfd of its peer, outside the
+    // run: SO_PEERPIDFD directly, SO_PASSPIDFD as SCM_PIDFD with every message received.
+    { syscall: 'getsockopt', action: EPERM, when: [arg32(1, SOL_SOCKET), arg32(2, SO_PEERPIDFD)], reason: 'SO_PEERPIDFD: a pidfd of a socket\'s peer, outside the run' },
+    { syscall: 'setsockopt', action: EPERM, when: [arg32(1, SOL_SOCKET), arg32(2, SO_PASSPIDFD)], reason: 'SO_PASSPIDFD: a pidfd of each sender, outside the run' },
   ];
   if (o.abi < 6) rules.push(...signalRules(o.pgid, o.processes));
   if (o.abi < 5) {

@@ -179,7 +179,7 @@ function buildOwnProc(s: Setup): void {
  * with it (SCM_RIGHTS).
  */
 function word(s: Setup): Uint8Array {
-  const filter = patchProgramFilter(s.programFilter!, s.pid!);
+  const filter = patchProgramFilter(s.programFilter!, s.pid!, s.plan!.plan.abi);
   const out = new Uint8Array(4 + filter.length);
   const v = new DataView(out.buffer);
   v.setUint8(0, 0x67 /* 'g' */);

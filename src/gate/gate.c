@@ -64,7 +64,10 @@
 /* The word's flags. */
 #define WORD_LISTENER 1
 
+#include "notify.h"
+
 #define SOCK 3
+#define fail gate_fail
 #define EXIT_SETUP 125
 
 extern char **environ;
@@ -82,7 +85,7 @@ static void say(const char *fmt, long long a, long long b, long long c, long lon
   }
 }
 
-static void fail(const char *call, int err) {
+_Noreturn void gate_fail(const char *call, int err) {
   char line[160];
   int n = snprintf(line, sizeof line, "f %s %d\n", call, err);
   if (n > 0 && (size_t)n < sizeof line) (void)send(SOCK, line, (size_t)n, MSG_NOSIGNAL);
@@ -114,6 +117,7 @@ static void set_limit(int resource, const char *name, rlim_t value) {
 struct child_args {
   char **argv;
   rlim_t nproc;
+  rlim_t cpu;
   /* Set by the child, read by the gate once clone returns (CLONE_VM: the same memory; CLONE_VFORK: the gate
    * resumes only after the child's exec or exit). */
   int ignore_sigpipe;
@@ -144,6 +148,9 @@ static void read_full(void *buf, size_t n) {
 static int child(void *p) {
   struct child_args *a = p;
   set_limit(RLIMIT_NPROC, "setrlimit(RLIMIT_NPROC)", a->nproc);
+  /* The CPU backstop is the program's alone: the gate, which answers the program filter's questions on its own CPU,
+   * must not die of it before the program (the runner kills the group at the CPU limit, counting the gate's time). */
+  set_limit(RLIMIT_CPU, "setrlimit(RLIMIT_CPU)", a->cpu);
   if (setpgid(0, 0) != 0) fail("setpgid", errno);
   say("p %lld\n", (long long)getpid(), 0, 0, 0, 0);
 
@@ -194,83 +201,12 @@ static int child(void *p) {
   _exit(127);
 }
 
-/* The process group of process or thread `id` (/proc/ID/stat, field 5), or -1 when there is no such task. */
-static long pgrp_of(long id) {
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%ld/stat", id);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n;
-  do n = read(fd, buf, sizeof buf - 1); while (n < 0 && errno == EINTR);
-  (void)close(fd);
-  if (n <= 0) return -1;
-  buf[n] = '\0';
-  /* "PID (COMM) STATE PPID PGRP ...": COMM may hold anything, ')' included, so parse after the last ')'. */
-  char *p = strrchr(buf, ')');
-  char state;
-  long ppid, pgrp;
-  if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3) return -1;
-  return pgrp;
-}
-
-/* Whether a signal (or pidfd) aimed at `id` stays in the run: 0, or the errno to fail the call with. */
-static int target_in_run(long id, long pgid) {
-  if (id <= 0) return EPERM;
-  long g = pgrp_of(id);
-  if (g < 0) return ESRCH;
-  return g == pgid ? 0 : EPERM;
-}
-
-/* The program filter's question: may this call of the run go on? Only what program-filter.ts sends here is asked;
- * anything else is refused. The arguments are ints (pid_t), as the kernel reads them. */
-static int decide(const struct seccomp_data *d, long pgid) {
-  int a0 = (int)d->args[0];
-  switch (d->nr) {
-  case SYS_kill:
-    if (a0 == 0) return 0;            /* the caller's group: the run's (no process of it can leave) */
-    if (a0 == -1) return EPERM;       /* every process the uid may signal */
-    if (a0 < 0) return -(long)a0 == pgid ? 0 : EPERM;
-    return target_in_run(a0, pgid);
-  case SYS_tkill:
-  case SYS_tgkill:
-  case SYS_rt_sigqueueinfo:
-  case SYS_rt_tgsigqueueinfo:
-  case SYS_pidfd_open:
-    return target_in_run(a0, pgid);   /* a thread group (or a thread's) id: /proc has both */
-  default:
-    return EPERM;
-  }
-}
-
-/* Answers one notification of the program filter. The target is checked while the call waits, then the call goes on
- * (SECCOMP_USER_NOTIF_FLAG_CONTINUE: its arguments are integers, there is no memory to re-read). */
-static void answer(int listener, long pgid) {
-  struct seccomp_notif req;
-  struct seccomp_notif_resp resp;
-  memset(&req, 0, sizeof req);
-  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
-    if (errno == EINTR || errno == ENOENT) return; /* the caller died or the call was interrupted meanwhile */
-    kill(-(pid_t)pgid, SIGKILL);
-    fail("ioctl(SECCOMP_IOCTL_NOTIF_RECV)", errno);
-  }
-  int err = decide(&req.data, pgid);
-  memset(&resp, 0, sizeof resp);
-  resp.id = req.id;
-  resp.error = err ? -err : 0;
-  resp.flags = err ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT) {
-    kill(-(pid_t)pgid, SIGKILL);
-    fail("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", errno);
-  }
-}
-
 int main(int argc, char **argv) {
   /* gate 2 CPU DATA STACK FSIZE NOFILE NPROC SIGPIPE LISTENER -- PROGRAM [ARGS...]; SIGPIPE is d (default) or i
    * (ignored); LISTENER is l (the program filter has a listener, which the gate answers) or - */
   if (argc < 12 || strcmp(argv[1], "2") != 0 || strcmp(argv[10], "--") != 0) fail("argv", EINVAL);
   if (strcmp(argv[8], "d") != 0 && strcmp(argv[8], "i") != 0) fail("argv", EINVAL);
   if (strcmp(argv[9], "l") != 0 && strcmp(argv[9], "-") != 0) fail("argv", EINVAL);
-  set_limit(RLIMIT_CPU, "setrlimit(RLIMIT_CPU)", limit_arg(argv[2]));
   set_limit(RLIMIT_DATA, "setrlimit(RLIMIT_DATA)", limit_arg(argv[3]));
   set_limit(RLIMIT_STACK, "setrlimit(RLIMIT_STACK)", limit_arg(argv[4]));
   set_limit(RLIMIT_FSIZE, "setrlimit(RLIMIT_FSIZE)", limit_arg(argv[5]));
@@ -280,7 +216,7 @@ int main(int argc, char **argv) {
   /* No real-time scheduling, whatever the runner's own RLIMIT_RTPRIO: a SCHED_FIFO busy loop would starve the
    * runner's threads on that core until RLIMIT_CPU. */
   set_limit(RLIMIT_RTPRIO, "setrlimit(RLIMIT_RTPRIO)", 0);
-  struct child_args a = { .argv = argv + 11, .nproc = limit_arg(argv[7]), .ignore_sigpipe = argv[8][0] == 'i',
+  struct child_args a = { .argv = argv + 11, .nproc = limit_arg(argv[7]), .cpu = limit_arg(argv[2]), .ignore_sigpipe = argv[8][0] == 'i',
                           .ready_to_exec = 0, .exec_errno = 0, .with_listener = argv[9][0] == 'l', .listener = -1 };
 
   /* The program keeps fd 3 until its exec, and not after. */
@@ -329,7 +265,7 @@ int main(int argc, char **argv) {
       (void)wait4(pid, &status, __WALL, &ru);
       _exit(EXIT_SETUP);
     }
-    if (fds[2].revents & POLLIN) answer(fds[2].fd, pid);
+    if (fds[2].revents & POLLIN) gate_answer(fds[2].fd, pid);
     else if (fds[2].revents) fds[2].fd = -1; /* POLLHUP: nothing uses the filter any more */
     if (fds[0].revents) break;
   }
@@ -345,6 +281,14 @@ int main(int argc, char **argv) {
   if (reaped != pid) fail("wait4", errno);
   long long utime = (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec;
   long long stime = (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec;
+  /* With a listener, the gate's own time went to answering the run's questions: it is the run's CPU time too (the
+   * runner counts it against the limit as well), so a program cannot spend CPU through the gate unseen. */
+  if (listener >= 0) {
+    struct rusage self;
+    if (getrusage(RUSAGE_SELF, &self) != 0) fail("getrusage", errno);
+    utime += (long long)self.ru_utime.tv_sec * 1000000 + self.ru_utime.tv_usec;
+    stime += (long long)self.ru_stime.tv_sec * 1000000 + self.ru_stime.tv_usec;
+  }
   say("x %lld %lld %lld %lld %lld\n", status, utime, stime, ru.ru_maxrss,
       (long long)ended.tv_sec * 1000000 + ended.tv_nsec / 1000);
   return 0;

@@ -13,7 +13,16 @@ const workflow = readFileSync(path.join(ROOT, 'docs', 'examples', 'github-action
 /** The workflow's `run: simple-cp-sandbox ...` steps, as argv (none of them quotes or expands anything). */
 const steps = [...workflow.matchAll(/^\s+run: simple-cp-sandbox (.+)$/gm)].map((m) => m[1]!.trim().split(/\s+/));
 const work = tempDir('workflow-example');
-afterAll(() => removeDir(work));
+// On GitHub's runner the compile cache goes to the runner's home; here, where HOME may not be writable (the
+// unprivileged run), to a directory of the test's own.
+const savedCache = process.env.SIMPLE_CP_SANDBOX_CACHE;
+process.env.SIMPLE_CP_SANDBOX_CACHE = tempDir('workflow-example-cache', 0o700);
+afterAll(() => {
+  removeDir(process.env.SIMPLE_CP_SANDBOX_CACHE!);
+  if (savedCache === undefined) delete process.env.SIMPLE_CP_SANDBOX_CACHE;
+  else process.env.SIMPLE_CP_SANDBOX_CACHE = savedCache;
+  removeDir(work);
+});
 
 describe('the GitHub Actions workflow example', () => {
   it('has the doctor step and a judge step writing the JUnit report it uploads', () => {

@@ -10,7 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExecutable, shutdown } from '../../dist/engine/index.js';
-import { compile, isRoot, programUid, scratch, text, type Scratch } from './helpers.js';
+import { close } from '../../dist/native/libc.js';
+import { unixSocketPair } from '../../dist/native/fd.js';
+import { compile, expectDenied, isRoot, outcome, programUid, scratch, text, type Scratch } from './helpers.js';
 
 let s: Scratch;
 let bin: Record<string, string>;
@@ -19,7 +21,7 @@ let bystander: ChildProcess;
 
 beforeAll(async () => {
   s = scratch('signals');
-  bin = await compile(s, ['hostile/signal_everyone', 'hostile/sleeper']);
+  bin = await compile(s, ['hostile/signal_everyone', 'hostile/sleeper', 'hostile/peer_pidfd', 'hostile/gate_flood']);
   bystander = spawn(bin.sleeper!, ['60'], { stdio: 'ignore', ...(isRoot ? { uid: programUid, gid: programUid } : {}) });
   await new Promise((r) => bystander.once('spawn', r));
   // The runner's spawner threads exist before the list is taken.
@@ -82,8 +84,20 @@ describe('signal 0 to every task on the machine', () => {
       const p = parse(text(r.stdout));
       expect(p.probed).toBe(tasks.length + p.own.size);
       expect(p.own.size).toBe(processes > 1 ? 2 : 1);
-      // Positive control inside the sandbox: each of the run's own processes is reached by every call.
-      for (const id of p.own) for (const call of CALLS) expect(p.reached, `${call} of own ${id}`).toContain(`${call} ${id}`);
+      // Positive control inside the sandbox: the run's own processes are reached. The first (the group's leader) by
+      // every call; another, from ABI 6 by every call too, below it by the process-directed ones (kill, and a pidfd),
+      // the gate refusing thread-directed signals and sigqueue to a process other than the caller's own or the
+      // leader (docs/principles.md, "Signals below ABI 6").
+      const [leader, ...others] = [...p.own];
+      for (const call of CALLS) expect(p.reached, `${call} of the leader ${leader}`).toContain(`${call} ${leader}`);
+      const abi = r.enforced!.landlock.abi;
+      for (const id of others) {
+        for (const call of CALLS) {
+          const reach = abi >= 6 || call === 'kill' || call === 'pidfd_send_signal';
+          if (reach) expect(p.reached, `${call} of own ${id}`).toContain(`${call} ${id}`);
+          else expect(p.reached, `${call} of own ${id} below ABI 6`).not.toContain(`${call} ${id}`);
+        }
+      }
       const outside = p.reached.filter((x) => !p.own.has(x.split(' ')[1]!));
       expect(outside, `reached outside the run at Landlock ABI ${r.enforced?.landlock.abi}`).toEqual([]);
     });
@@ -103,5 +117,48 @@ describe('signal 0 to every task on the machine', () => {
     if (!isRoot) {
       for (const tid of fs.readdirSync('/proc/self/task')) expect(p.reached).toContain(`tkill ${tid}`);
     }
+  });
+});
+
+describe('a pidfd of a socket\'s peer', () => {
+  it('a unix socket as stdin: SO_PEERPIDFD and SO_PASSPIDFD are refused (control: unsandboxed, the peer, this test, is reached)', async () => {
+    const [mine, theirs] = unixSocketPair();
+    try {
+      const free = spawnSync(bin.peer_pidfd!, [], { stdio: [theirs, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(outcome(free.stdout, 'getsockopt(SO_PEERPIDFD)'), free.stdout).toMatch(/^\d+$/);
+      expect(outcome(free.stdout, 'pidfd_send_signal(peer,0)')).toBe('0');
+      expect(outcome(free.stdout, 'setsockopt(SO_PASSPIDFD)')).toBe('0');
+
+      const r = await runExecutable(bin.peer_pidfd!, [], { stdin: theirs });
+      expect(r.status, text(r.stderr)).toBe('OK');
+      expectDenied(r, 'getsockopt(SO_PEERPIDFD)', 'EPERM');
+      expect(outcome(r.stdout, 'pidfd_send_signal(peer,0)')).toBeUndefined();
+      expectDenied(r, 'setsockopt(SO_PASSPIDFD)', 'EPERM');
+    } finally {
+      close(mine);
+      close(theirs);
+    }
+  });
+});
+
+describe('the gate\'s time is the run\'s (below Landlock ABI 6, more than one process)', () => {
+  it('a program flooding the gate with questions ends TLE at its CPU limit, the gate\'s time counted', async () => {
+    // landlockAbi 5 whatever the kernel: the only case where the gate answers questions.
+    const r = await runExecutable(bin.gate_flood!, ['8'], { landlockAbi: 5, processes: 8, cpuTime: 1, timeout: 20 });
+    expect(r.status, text(r.stdout)).toBe('TLE');
+    expect(r.limit).toBe('cpu');
+    expect(r.cpuTime).toBeGreaterThanOrEqual(1);
+    expect(r.wallTime).toBeLessThan(8); // killed before its loop ended, not at the wall limit
+  });
+  it('the reported CPU time includes the gate\'s answers; from ABI 6, with no questions, it is the program\'s own', async () => {
+    const own = (r: { stdout: Buffer }) => Number(/own cpu ([\d.]+)/.exec(text(r.stdout))?.[1]);
+    const asked = await runExecutable(bin.gate_flood!, ['1'], { landlockAbi: 5, processes: 4, cpuTime: 10, timeout: 20 });
+    expect(asked.status, text(asked.stderr)).toBe('OK');
+    // The gate does far more per question than the program (measured here: 0.82 s against 0.10 s).
+    expect(asked.cpuTime).toBeGreaterThan(2 * own(asked));
+    const scoped = await runExecutable(bin.gate_flood!, ['1'], { landlockAbi: 6, processes: 4, cpuTime: 10, timeout: 20 });
+    expect(scoped.status, text(scoped.stderr)).toBe('OK');
+    expect(scoped.cpuTime).toBeGreaterThanOrEqual(own(scoped) - 0.005); // printed to the millisecond
+    expect(scoped.cpuTime).toBeLessThan(own(scoped) * 1.2 + 0.05);
   });
 });

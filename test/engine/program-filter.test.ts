@@ -27,7 +27,7 @@ describe('program filter templates', () => {
         expect(Buffer.from(built.bytes, 'base64').equals(Buffer.from(live.bytes))).toBe(true);
         expect([built.slots, built.negSlots]).toEqual([live.slots, live.negSlots]);
         const direct = encode(compile(definePolicy({ defaultAction: ALLOW, rules: programRules({ processes, abi, pgid: 4321 }) }), arch).program);
-        expect(Buffer.from(patchProgramFilter(live, 4321)).equals(Buffer.from(direct))).toBe(true);
+        expect(Buffer.from(patchProgramFilter(live, 4321, abi)).equals(Buffer.from(direct))).toBe(true);
         if (abi < 6) expect([live.slots, live.negSlots]).toEqual([6, 1]);
       });
     }
@@ -42,8 +42,12 @@ describe('program filter templates', () => {
   });
   it('patching refuses what is not a process group', () => {
     const t = programFilterTemplate(1, 3);
-    for (const bad of [0, 1, -5, 1.5, 0x7ffffff0]) expect(() => patchProgramFilter(t, bad)).toThrow(/not a process group/);
-    expect(() => patchProgramFilter({ ...t, slots: t.slots + 1 }, 4321)).toThrow(/slots/);
+    for (const bad of [0, 1, -5, 1.5, 0x7ffffff0]) expect(() => patchProgramFilter(t, bad, 3)).toThrow(/not a process group/);
+    expect(() => patchProgramFilter({ ...t, slots: t.slots + 1 }, 4321, 3)).toThrow(/slots/);
+    // A template that agrees with itself but not with its ABI (stale, or built from other rules) is refused too.
+    const none = programFilterTemplate(1, 6);
+    expect(() => patchProgramFilter(none, 4321, 5)).toThrow(/slots/);
+    expect(() => patchProgramFilter(t, 4321, 7)).toThrow(/slots/);
   });
 });
 
@@ -51,7 +55,7 @@ describe('program filter rules, through the interpreter', () => {
   const pgid = 5000;
   for (const arch of ARCHES) {
     const prog = (processes: number, abi: Abi) =>
-      decode(patchProgramFilter(programFilterTemplate(processes, abi, arch), pgid));
+      decode(patchProgramFilter(programFilterTemplate(processes, abi, arch), pgid, abi));
     const call = (p: ReturnType<typeof prog>, name: string, ...args: Array<number | bigint>) => {
       const nr = syscallNumber(name, arch);
       if (nr === undefined) throw new Error(`${name} on ${arch}`);
@@ -59,11 +63,16 @@ describe('program filter rules, through the interpreter', () => {
       const action = (ret & SECCOMP_RET_ACTION_FULL) >>> 0;
       return action === SECCOMP_RET_ERRNO ? ret : action;
     };
-    it(`${arch}: setsid and setpgid refused at every ABI, whatever the processes`, () => {
+    it(`${arch}: setsid, setpgid and a socket peer's pidfd refused at every ABI, whatever the processes`, () => {
       for (const abi of [3, 5, 6, 7] as Abi[]) {
         for (const processes of [1, 4]) {
-          expect(call(prog(processes, abi), 'setsid')).toBe(EPERM);
-          expect(call(prog(processes, abi), 'setpgid', 0, 0)).toBe(EPERM);
+          const p = prog(processes, abi);
+          expect(call(p, 'setsid')).toBe(EPERM);
+          expect(call(p, 'setpgid', 0, 0)).toBe(EPERM);
+          expect(call(p, 'getsockopt', 0, 1 /* SOL_SOCKET */, 77 /* SO_PEERPIDFD */, 0, 0)).toBe(EPERM);
+          expect(call(p, 'setsockopt', 0, 1, 76 /* SO_PASSPIDFD */, 0, 4)).toBe(EPERM);
+          expect(call(p, 'getsockopt', 0, 1, 17 /* SO_PEERCRED: a pid, which the signal rules check */, 0, 0)).toBe(SECCOMP_RET_ALLOW);
+          expect(call(p, 'setsockopt', 0, 1, 16 /* SO_PASSCRED */, 0, 4)).toBe(SECCOMP_RET_ALLOW);
         }
       }
     });
