@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { DEFAULTS, LANDLOCK_ABI_ENV, MIN_MEMORY } from '../engine/options.js';
-import { MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI } from '../landlock/abi.js';
+import { MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI } from '../landlock/versions.js';
 import type { RunOptions } from '../engine/types.js';
 import { LANGUAGES } from '../lang/table.js';
 import { DECIMAL } from '../util/text.js';

@@ -7,7 +7,7 @@
 import { runJoined, type JoinedResult, type JoinedSide } from './joined.js';
 import { check } from '../native/libc.js';
 import { PR_SET_DUMPABLE, prctl } from '../native/prctl.js';
-import { MIN_SUPPORTED_ABI } from '../landlock/abi.js';
+import { MIN_SUPPORTED_ABI } from '../landlock/versions.js';
 import { InvalidOptionError } from './errors.js';
 import type { Normalized } from './options.js';
 import { PolicyCache, type CachedPlan } from './policy-cache.js';

@@ -5,7 +5,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { InvalidOptionError } from './errors.js';
 import type { RunOptions } from './types.js';
-import { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, type SupportedAbi } from '../landlock/abi.js';
+import { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, type SupportedAbi } from '../landlock/versions.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

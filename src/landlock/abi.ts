@@ -54,12 +54,8 @@ export type ScopeName = keyof typeof Scope;
  */
 export const OWN_PROC_ACCESS = AccessFs.EXECUTE | AccessFs.READ_FILE | AccessFs.READ_DIR | AccessFs.REFER;
 
-/** ABI versions this code knows. A kernel reporting a higher one is used as the newest known. */
-export type KnownAbi = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-/** ABI versions this code accepts: 3 is the first that can deny truncate(2) / O_TRUNC of a readable file. */
-export type SupportedAbi = 3 | 4 | 5 | 6 | 7;
-export const MIN_SUPPORTED_ABI: SupportedAbi = 3;
-export const NEWEST_KNOWN_ABI: KnownAbi = 7;
+export { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, type KnownAbi, type SupportedAbi } from './versions.js';
+import { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI, type KnownAbi, type SupportedAbi } from './versions.js';
 
 interface AbiAdditions {
   readonly fs: readonly AccessFsName[];
@@ -164,11 +160,6 @@ export interface ResolvedAbi {
   readonly abi: SupportedAbi;
   /** The caller's "at most" (landlockAbi), or null: the kernel's. */
   readonly pinned?: SupportedAbi | null;
-}
-
-/** Whether `v` is an ABI version this code can be pinned to (3..7). */
-export function isSupportedAbi(v: unknown): v is SupportedAbi {
-  return typeof v === 'number' && Number.isInteger(v) && v >= MIN_SUPPORTED_ABI && v <= NEWEST_KNOWN_ABI;
 }
 
 /**
