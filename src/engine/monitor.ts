@@ -59,8 +59,11 @@ export interface MonitorDeps {
   onExited: (at: bigint) => void;
 }
 
-/** What the monitor observed: all classify needs but why the runner stopped the run and what it enforced. */
-export type Monitored = Omit<Observed, 'stoppedFor' | 'enforced'>;
+/**
+ * What the monitor observed: all classify needs but why the runner stopped the run and what it enforced; and a
+ * failure the gate reported after the program started (a call of its own that failed), which voids the run.
+ */
+export type Monitored = Omit<Observed, 'stoppedFor' | 'enforced'> & { gateFailed: { call: string; errno: number } | null };
 
 interface Sink {
   chunks: Buffer[];
@@ -77,6 +80,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
     let lastCpu = 0;
     let tExit = 0n;
     let report: Reaped | null = null;
+    let gateFailed: Monitored['gateFailed'] = null;
     let ended = false;
     let gateClosed = false;
     let gateReaped = false;
@@ -93,7 +97,7 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
       // program's own end is then unknown: it was killed with the group.
       const r = report ?? { exitCode: null, signal: SIGKILL, cpuTime: lastCpu };
       resolve({ ...r, wallTime: Number(tExit - spec.t0) / 1e9, peakMemory: peak, dataPeak,
-        stdout: captured(sinks.stdout), stderr: captured(sinks.stderr) });
+        stdout: captured(sinks.stdout), stderr: captured(sinks.stderr), gateFailed });
     };
 
     /**
@@ -188,6 +192,8 @@ export function monitor(spec: MonitorSpec, deps: MonitorDeps): Promise<Monitored
         maybeFinish();
         return;
       }
+      // The gate failed a call of its own while the program ran (it killed the group and exits 125).
+      if (line.kind === 'failed' && report === null) gateFailed ??= { call: line.call, errno: line.errno };
       if (line.kind !== 'exit' || report !== null) return;
       report = { ...decodeWaitStatus(line.wstatus), cpuTime: line.cpuTime };
       peak = Math.max(peak, line.maxRssKiB * 1024);

@@ -21,7 +21,7 @@ import { classify } from './classify.js';
 import { diskUse } from './diskuse.js';
 import { programFilterNotifies } from './filter-patch.js';
 import type { Engine } from './engine.js';
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError, SandboxSetupError } from './errors.js';
 import { monitor } from './monitor.js';
 import { isRoot, normalizeOptions, type Normalized } from './options.js';
 import { checkProgram } from './program.js';
@@ -232,6 +232,14 @@ export class SandboxedProcess {
       },
     });
     const limits = { cpuTime: o.cpuTime, memory: o.memory, data: s.limits!.data };
-    void observed.then((m) => this.resolveDone(classify({ ...m, stoppedFor: this.killRequested, enforced: enforcement(s) }, limits)));
+    void observed.then((m) => {
+      // The sandbox failed while the program ran: the result is not the program's (fail closed, CLI exit 125).
+      if (m.gateFailed) {
+        this.rejectDone(new SandboxSetupError('gate', 'the gate failed while the program ran, and killed it: the run is void',
+          { call: m.gateFailed.call, ...(m.gateFailed.errno > 0 ? { errno: m.gateFailed.errno } : {}) }));
+        return;
+      }
+      this.resolveDone(classify({ ...m, stoppedFor: this.killRequested, enforced: enforcement(s) }, limits));
+    });
   }
 }

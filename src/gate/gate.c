@@ -3,7 +3,7 @@
  * and so already inside the run's Landlock domain, credentials, no_new_privs and seccomp filter. It does what
  * neither JavaScript nor a shell can do between a fork and the program's exec:
  *
- *   1. sets the run's resource limits on itself (inherited by the program);
+ *   1. sets the run's resource limits on itself (inherited by the program), RLIMIT_CPU in its child only;
  *   2. starts the program's process with clone(CLONE_VM | CLONE_VFORK | SIGCHLD), so that its high-water mark
  *      starts from this small process's and not from the runner's (ru_maxrss keeps the largest address space a
  *      process ever replaced at exec: a program started straight from Node would report Node's peak);

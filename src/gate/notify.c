@@ -11,10 +11,9 @@
  *     the run's (/proc/TGID/stat), then that the pidfd's process still exists (so /proc showed that process, not a
  *     successor), and then acts through that pidfd: it sends the signal itself (pidfd_send_signal) and returns its
  *     result, or hands the caller the pidfd (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND);
- *   - tkill(T) of a sibling thread: sent by the gate as tgkill(CALLER'S TGID, T), so the kernel checks T is in the
- *     caller's group;
- *   - anything else (a thread of another process, rt_sigqueueinfo to another process, whose siginfo is in the
- *     caller's memory, a group other than the run's): EPERM.
+ *   - anything else (tkill of another thread, which names no group; tgkill and sigqueue to another process, whose
+ *     siginfo is in the caller's memory; a group other than the run's): EPERM. A pidfd of another process or thread
+ *     of the run (pidfd_open above, PIDFD_THREAD included) signals it within the run, with a siginfo too.
  * The caller's thread group is read from /proc/CALLER/status, and the notification is checked to be still pending
  * afterwards (SECCOMP_IOCTL_NOTIF_ID_VALID), which proves the caller, and so that tid, did not change meanwhile.
  *
@@ -116,7 +115,11 @@ static void respond(int listener, __u64 id, int go_on, long value, long pgid) {
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT) die("ioctl(SECCOMP_IOCTL_NOTIF_SEND)", errno, pgid);
 }
 
-/* Hands the caller `fd` as the call's result (SECCOMP_ADDFD_FLAG_SEND: added and answered at once, close-on-exec). */
+/*
+ * Hands the caller `fd` as the call's result (SECCOMP_ADDFD_FLAG_SEND: added and answered at once, close-on-exec).
+ * When it cannot be added (EMFILE: the caller's fd table is full; ESRCH: the caller was interrupted meanwhile), the
+ * call fails with that errno instead, as pidfd_open itself would (respond ignores the ENOENT of a caller gone).
+ */
 static void respond_fd(int listener, __u64 id, int fd, long pgid) {
   struct seccomp_notif_addfd add;
   memset(&add, 0, sizeof add);
@@ -124,7 +127,7 @@ static void respond_fd(int listener, __u64 id, int fd, long pgid) {
   add.flags = SECCOMP_ADDFD_FLAG_SEND;
   add.srcfd = (__u32)fd;
   add.newfd_flags = O_CLOEXEC;
-  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) die("ioctl(SECCOMP_IOCTL_NOTIF_ADDFD)", errno, pgid);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0 && errno != ENOENT) respond(listener, id, 0, -errno, pgid);
 }
 
 void gate_answer(int listener, long pgid) {
@@ -155,9 +158,9 @@ void gate_answer(int listener, long pgid) {
     (void)close((int)fd);
     respond(listener, req.id, 0, result, pgid);
   } else if (nr == SYS_tkill) {
-    if (a0 == caller) { respond(listener, req.id, 1, 0, pgid); return; }
-    long r = syscall(SYS_tgkill, own, a0, sig); /* only a thread of the caller's own group */
-    respond(listener, req.id, 0, r == 0 ? 0 : -errno, pgid);
+    /* Only the caller itself: a sibling's tid could be reused once the whole group ended, before the gate's own call
+     * (tgkill, which checks the group, and pthread_kill use, are the way to a sibling). */
+    respond(listener, req.id, a0 == caller, -EPERM, pgid);
   } else if (nr == SYS_tgkill || nr == SYS_rt_tgsigqueueinfo || nr == SYS_rt_sigqueueinfo) {
     respond(listener, req.id, a0 == own, -EPERM, pgid);
   } else if (nr == SYS_pidfd_open) {

@@ -21,7 +21,8 @@ let bystander: ChildProcess;
 
 beforeAll(async () => {
   s = scratch('signals');
-  bin = await compile(s, ['hostile/signal_everyone', 'hostile/sleeper', 'hostile/peer_pidfd', 'hostile/gate_flood']);
+  bin = await compile(s, ['hostile/signal_everyone', 'hostile/sleeper', 'hostile/peer_pidfd', 'hostile/gate_flood',
+    'hostile/pidfd_full']);
   bystander = spawn(bin.sleeper!, ['60'], { stdio: 'ignore', ...(isRoot ? { uid: programUid, gid: programUid } : {}) });
   await new Promise((r) => bystander.once('spawn', r));
   // The runner's spawner threads exist before the list is taken.
@@ -142,6 +143,12 @@ describe('a pidfd of a socket\'s peer', () => {
 });
 
 describe('the gate\'s time is the run\'s (below Landlock ABI 6, more than one process)', () => {
+  it('pidfd_open of another process with the fd table full fails with EMFILE, and the run goes on', async () => {
+    const r = await runExecutable(bin.pidfd_full!, [], { landlockAbi: 5, processes: 4 });
+    expect(r.status, text(r.stderr)).toBe('OK');
+    expectDenied(r, 'pidfd_open(child)', 'EMFILE');
+    expect(text(r.stdout)).toMatch(/alive\n$/);
+  });
   it('a program flooding the gate with questions ends TLE at its CPU limit, the gate\'s time counted', async () => {
     // landlockAbi 5 whatever the kernel: the only case where the gate answers questions.
     const r = await runExecutable(bin.gate_flood!, ['8'], { landlockAbi: 5, processes: 8, cpuTime: 1, timeout: 20 });
