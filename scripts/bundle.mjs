@@ -11,7 +11,8 @@
 //    boot reads one module and shares nothing with the main thread's chunks.
 //
 // The bundle is built from dist/ (tsc's output), so it is the same code the tests import; koffi and commander stay
-// external (koffi is a native addon; commander is loaded only when the fast argv scanner declines).
+// external (koffi is a native addon; commander is loaded only when the fast argv scanner declines; bullmq and
+// ioredis only by worker and submit).
 import { copyFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
@@ -19,7 +20,7 @@ const dist = new URL('../dist/', import.meta.url);
 const out = new URL('bundle/', dist).pathname;
 const common = {
   outdir: out, entryNames: '[name]', bundle: true, platform: 'node', format: 'esm', target: 'node20',
-  external: ['koffi', 'commander'], logLevel: 'warning',
+  external: ['koffi', 'commander', 'bullmq', 'ioredis'], logLevel: 'warning',
 };
 rmSync(out, { recursive: true, force: true });
 await build({ ...common, entryPoints: [new URL('cli/main.js', dist).pathname], splitting: true, chunkNames: 'chunk-[hash]' });

@@ -1,0 +1,111 @@
+/**
+ * A queue worker: takes judge jobs from a BullMQ queue and runs them with judge() on this machine, reporting
+ * progress per test. The sandbox is the security boundary; the queue only carries work (docs/principles.md, "The
+ * queue"). Loaded only by `worker` and the library's startWorker (bullmq and ioredis are not imported otherwise).
+ */
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Engine } from '../engine/engine.js';
+import { judge } from '../judge/index.js';
+import type { JudgeReport } from '../judge/types.js';
+import { connect } from './connection.js';
+import { checkJob, JobError, QUEUE_DEFAULTS } from './job.js';
+import { TestSetDirs } from './testsets.js';
+
+/**
+ * Lock and stall settings: a worker renews its jobs' locks every lockDuration / 2; a job whose lock lapsed (its
+ * worker was killed) is found by another worker's stall check, every stalledInterval, and run again. So a killed
+ * worker's job runs again within about lockDuration + stalledInterval (15 s).
+ */
+export const WORKER_TIMING = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
+
+export interface WorkerOptions {
+  /** redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS. */
+  redis: string;
+  queue?: string;
+  /** Jobs judged at once. Default: the number of cores. */
+  concurrency?: number;
+  /** Tests run at once within one job. Default 1: the jobs are what runs in parallel. */
+  jobs?: number;
+  maxSubmissionBytes?: number;
+  engine?: Engine;
+}
+
+/** What a job returns: the submission and judge()'s report, as `judge --json` prints it. */
+export interface JudgeJobResult {
+  submission: string;
+  report: JudgeReport;
+}
+
+export interface QueueWorker {
+  /**
+   * Stops taking jobs, waits for the running ones (or, with `force`, does not: they are picked up again elsewhere
+   * once their locks lapse), and closes the connections.
+   */
+  close(force?: boolean): Promise<void>;
+  /** The BullMQ worker, for its events. */
+  readonly worker: Worker;
+}
+
+async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetDirs): Promise<JudgeJobResult> {
+  let j;
+  try {
+    j = checkJob(job.data, o.maxSubmissionBytes ?? QUEUE_DEFAULTS.maxSubmissionBytes);
+  } catch (e) {
+    // A job that cannot be judged as sent fails at once, without retries: its message says why.
+    throw new UnrecoverableError((e as Error).message);
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-job-'));
+  try {
+    // The program's working directory: its user (65534 for a root worker) must be able to enter it, wherever the
+    // worker itself was started. The tests in it are hidden from the program (judge's hideAnswers).
+    await chmod(dir, 0o755);
+    const source = path.join(dir, j.source.name);
+    await writeFile(source, Buffer.from(j.source.data, 'base64'), { mode: 0o644 });
+    let cases;
+    try {
+      cases = await sets.get(redis, j.testSet);
+    } catch (e) {
+      if (e instanceof JobError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+    const total = cases.length;
+    let done = 0;
+    const report = await judge({
+      source, tests: cases, ...(j.language ? { language: j.language } : {}), ...(j.checker ? { checker: j.checker } : {}),
+      limits: { ...(j.limits ?? {}), cwd: dir }, jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
+      onProgress: () => { done++; void job.updateProgress({ done, total }); },
+    });
+    return { submission: j.submission, report };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a worker on queue `o.queue` (default simple-cp-sandbox); it runs until close(). */
+export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
+  const queue = o.queue ?? QUEUE_DEFAULTS.queue;
+  const concurrency = o.concurrency ?? os.availableParallelism();
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  const redis = connect(o.redis);
+  const connection = connect(o.redis);
+  // The worker's test sets (testsets.ts), its own directory; the program's user may enter it, and the judge hides
+  // each set's directory from the program it runs.
+  const root = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
+  await chmod(root, 0o711);
+  const sets = new TestSetDirs(root);
+  const worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets), { connection, concurrency, autorun: true, ...WORKER_TIMING });
+  await worker.waitUntilReady();
+  return {
+    worker,
+    async close(force = false) {
+      await worker.close(force);
+      connection.disconnect();
+      redis.disconnect();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
