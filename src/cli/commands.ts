@@ -8,6 +8,7 @@
 import { ARCHES, type Arch } from '../native/arch.js';
 import { CliUsageError } from './errors.js';
 import { JUDGE_COMMAND } from './judge-options.js';
+import { SUBMIT_COMMAND, WORKER_COMMAND } from './queue-options.js';
 import { JSON_OPTION, parseWhole, RUN_OPTIONS, type OptionDef } from './options.js';
 import type { Subcommand } from './types.js';
 
@@ -63,6 +64,8 @@ export const COMMANDS: readonly Subcommand[] = [
     load: () => import('./seccomp.js'),
   },
   JUDGE_COMMAND,
+  WORKER_COMMAND,
+  SUBMIT_COMMAND,
   {
     name: 'languages',
     summary: 'list the languages a source may be in: extensions, whether the toolchain is installed here and its '

@@ -47,7 +47,7 @@ function describe(e: unknown): string {
  * Prints the rows in test order as results arrive (they finish in any order), the progress line on a terminal,
  * and the summary. With --stop-on-first-failure no row follows the first non-AC one, as in the report.
  */
-class TablePrinter {
+export class TablePrinter {
   private readonly pending = new Map<number, TestResult>();
   private nextRow = 0;
   private stopped = false;
