@@ -1,0 +1,9 @@
+// A queue worker in a process of its own, for the tests that kill one: argv redis URL, queue name, tests at once. Says "ready" on
+// stdout once it takes jobs, and "took ID" when a job starts; ends on SIGTERM after closing.
+import { startWorker } from '../../dist/queue/worker.js';
+
+const [url, queue, jobs = '1'] = process.argv.slice(2);
+const w = await startWorker({ redis: url, queue, concurrency: 1, jobs: Number(jobs) });
+w.worker.on('active', (job) => process.stdout.write(`took ${job.id}\n`));
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => { void w.close().then(() => process.exit(0)); });
