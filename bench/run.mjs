@@ -26,6 +26,7 @@ import { judge } from './sections/judge.mjs';
 import { languages } from './sections/languages.mjs';
 import { interactive } from './sections/interactive.mjs';
 import { abi } from './sections/abi.mjs';
+import { queue } from './sections/queue.mjs';
 
 const ROOT = new URL('../', import.meta.url);
 const JSON_OUT = fileURLToPath(new URL('bench/results/latest.json', ROOT));
@@ -66,6 +67,7 @@ const SECTIONS = [
   ['judge', judge],
   ['interactive', interactive],
   ['abi', abi],
+  ['queue', queue],
   ['languages', languages],
 ];
 
