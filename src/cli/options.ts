@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { DEFAULTS, LANDLOCK_ABI_ENV, MIN_MEMORY } from '../engine/options.js';
-import { MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI } from '../landlock/versions.js';
+import { isSupportedAbi, MIN_SUPPORTED_ABI, NEWEST_KNOWN_ABI } from '../landlock/versions.js';
 import type { RunOptions } from '../engine/types.js';
 import { LANGUAGES } from '../lang/table.js';
 import { DECIMAL } from '../util/text.js';
@@ -213,7 +213,7 @@ export const RUN_OPTIONS: readonly OptionDef[] = [
     key: 'landlockAbi', flag: '--landlock-abi', valueName: 'N',
     parse: (raw) => {
       const v = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-      if (!(v >= MIN_SUPPORTED_ABI && v <= NEWEST_KNOWN_ABI)) {
+      if (!isSupportedAbi(v)) {
         throw invalid('--landlock-abi', raw, `a Landlock ABI version from ${MIN_SUPPORTED_ABI} to ${NEWEST_KNOWN_ABI}`);
       }
       return v;

@@ -2,7 +2,7 @@
  * `worker` and `submit` as data (the registry in commands.ts lists them). Light: the implementations (worker.ts,
  * submit.ts here, src/queue) and bullmq and ioredis are loaded only when one of them runs.
  */
-import { QUEUE_DEFAULTS } from '../queue/job.js';
+import { QUEUE_DEFAULTS, SUBMISSION_ID } from '../queue/job.js';
 import { CliUsageError } from './errors.js';
 import { CHECKER_OPTION, JUDGE_JSON_OPTION, TESTS_OPTION } from './judge-options.js';
 import { LANG_OPTION, parseWhole, RUN_OPTIONS, type OptionDef } from './options.js';
@@ -45,7 +45,7 @@ const NO_WAIT_OPTION: OptionDef<true> = {
 const SUBMISSION_OPTION: OptionDef<string> = {
   key: 'submission', flag: '--submission', valueName: 'ID', repeatable: false,
   parse: (raw) => {
-    if (!/^[A-Za-z0-9._-]{1,128}$/.test(raw)) throw new CliUsageError(`invalid value for --submission: ${JSON.stringify(raw)} (expected 1 to 128 letters, digits, ".", "_", "-")`);
+    if (!SUBMISSION_ID.test(raw)) throw new CliUsageError(`invalid value for --submission: ${JSON.stringify(raw)} (expected 1 to 128 letters, digits, ".", "_", "-")`);
     return raw;
   },
   description: 'the submission\'s id (the same id is judged once, however often it is sent)', defaultText: 'a random one',

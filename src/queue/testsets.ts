@@ -19,6 +19,10 @@ export const testSetKey = (hash: string): string => `simple-cp-sandbox:tests:${h
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** A set Redis does not have (any more): what the job fails with. */
+const missingSet = (hash: string): JobError => new JobError(`test set ${hash} is not in Redis (unused for longer than its `
+  + 'time to live, or never uploaded): submit again, which uploads it');
+
 export interface UploadOptions {
   maxBytes?: number;
   /** Seconds the set lives unused. */
@@ -58,7 +62,7 @@ export async function uploadTestSet(redis: Redis, dir: string, o: UploadOptions 
 export async function fetchTestSet(redis: Redis, hash: string, dir: string, ttl: number = QUEUE_DEFAULTS.testSetTtl): Promise<TestCase[]> {
   const payload = await redis.get(testSetKey(hash));
   if (payload === null) {
-    throw new JobError(`test set ${hash} is not in Redis (unused for longer than its time to live, or never uploaded): submit again, which uploads it`);
+    throw missingSet(hash);
   }
   if (sha256(payload) !== hash) throw new JobError(`test set ${hash} in Redis does not match its hash: it was changed; upload it again`);
   await redis.expire(testSetKey(hash), ttl);
@@ -105,7 +109,7 @@ export class TestSetDirs {
     if (await exists(dir)) {
       // Still in Redis, so its time to live is renewed and a set removed there is not judged from here.
       if ((await redis.expire(testSetKey(hash), ttl)) !== 1) {
-        throw new JobError(`test set ${hash} is not in Redis (unused for longer than its time to live, or never uploaded): submit again, which uploads it`);
+        throw missingSet(hash);
       }
       cases = await casesIn(dir);
     } else {
