@@ -1,7 +1,8 @@
 /**
  * A judge job as it travels through the queue (BullMQ on Redis): plain JSON, validated by the worker before anything
  * runs, so a malformed job fails with a message on the job instead of a crash or a guess. The tests travel apart, as
- * a test set stored once per content hash (testsets.ts). Pure: no I/O.
+ * a test set stored once per content hash (testsets.ts), with the problem's jury programs (a checker program, an
+ * interactor) when it has them. Pure: no I/O.
  */
 import { LANGUAGES } from '../lang/table.js';
 
@@ -22,6 +23,10 @@ export const QUEUE_DEFAULTS = {
 const LIMIT_KEYS = ['timeout', 'cpuTime', 'memory', 'outputLimit', 'processes'] as const;
 export type JobLimits = Partial<Record<(typeof LIMIT_KEYS)[number], number>>;
 
+/** The interactor's limits a job may set (judge's interactorLimits; --interactor-timeout, --interactor-memory). */
+const INTERACTOR_LIMIT_KEYS = ['timeout', 'memory'] as const;
+export type JobInteractorLimits = Partial<Record<(typeof INTERACTOR_LIMIT_KEYS)[number], number>>;
+
 export interface JudgeJob {
   /** The job format's version. */
   v: 1;
@@ -31,8 +36,10 @@ export interface JudgeJob {
   source: { name: string; data: string };
   language?: string;
   limits?: JobLimits;
-  /** tokens (default), exact or float:EPS. */
+  /** tokens (default), exact or float:EPS. A checker program is the test set's (it belongs to the problem). */
   checker?: string;
+  /** The interactor's limits, when the test set has an interactor. */
+  interactorLimits?: JobInteractorLimits;
   /** The test set's content hash (sha256, hex), as uploadTestSet stored it. */
   testSet: string;
 }
@@ -53,7 +60,7 @@ export const SUBMISSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
  */
 export function checkJob(data: unknown, maxSubmissionBytes: number = QUEUE_DEFAULTS.maxSubmissionBytes): JudgeJob {
   if (!isObject(data)) throw new JobError('the job is not an object: send { v: 1, submission, source, testSet, ... }');
-  const known = new Set(['v', 'submission', 'source', 'language', 'limits', 'checker', 'testSet']);
+  const known = new Set(['v', 'submission', 'source', 'language', 'limits', 'checker', 'interactorLimits', 'testSet']);
   for (const k of Object.keys(data)) if (!known.has(k)) throw new JobError(`the job has an unknown field "${k}" (known: ${[...known].join(', ')})`);
   if (data.v !== 1) throw new JobError(`the job's format version is ${JSON.stringify(data.v)}, this worker reads version 1: update the submitter or the worker`);
   if (typeof data.submission !== 'string' || !SUBMISSION_ID.test(data.submission)) {
@@ -75,18 +82,22 @@ export function checkJob(data: unknown, maxSubmissionBytes: number = QUEUE_DEFAU
       throw new JobError(`unknown language ${JSON.stringify(data.language)} (one of ${LANGUAGES.map((l) => l.name).join(', ')})`);
     }
   }
-  if (data.limits !== undefined) {
-    if (!isObject(data.limits)) throw new JobError('limits must be an object of numbers');
-    for (const [k, v] of Object.entries(data.limits)) {
-      if (!(LIMIT_KEYS as readonly string[]).includes(k)) throw new JobError(`unknown limit "${k}" (known: ${LIMIT_KEYS.join(', ')})`);
-      if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new JobError(`limit ${k} must be a number > 0, got ${JSON.stringify(v)}`);
-    }
-  }
+  checkLimits(data.limits, 'limits', LIMIT_KEYS);
+  checkLimits(data.interactorLimits, 'interactorLimits', INTERACTOR_LIMIT_KEYS);
   if (data.checker !== undefined && (typeof data.checker !== 'string' || !/^(tokens|exact|float:[0-9.eE+-]+)$/.test(data.checker))) {
-    throw new JobError(`checker ${JSON.stringify(data.checker)} is not tokens, exact or float:EPS (a checker program cannot travel in a job)`);
+    throw new JobError(`checker ${JSON.stringify(data.checker)} is not tokens, exact or float:EPS (a checker program travels in the test set)`);
   }
   if (typeof data.testSet !== 'string' || !/^[0-9a-f]{64}$/.test(data.testSet)) {
     throw new JobError(`testSet ${JSON.stringify(data.testSet)} is not a sha256 hash (hex) of a stored test set`);
   }
   return data as unknown as JudgeJob;
+}
+
+function checkLimits(limits: unknown, field: string, keys: readonly string[]): void {
+  if (limits === undefined) return;
+  if (!isObject(limits)) throw new JobError(`${field} must be an object of numbers`);
+  for (const [k, v] of Object.entries(limits)) {
+    if (!keys.includes(k)) throw new JobError(`unknown ${field === 'limits' ? 'limit' : `${field} key`} "${k}" (known: ${keys.join(', ')})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new JobError(`${field === 'limits' ? 'limit' : field} ${k} must be a number > 0, got ${JSON.stringify(v)}`);
+  }
 }

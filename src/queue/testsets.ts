@@ -1,8 +1,10 @@
 /**
  * Test sets in Redis, stored once per content hash: a submitter uploads a tests directory (uploadTestSet) and names
- * its hash in every job; a worker writes it out for a judge (fetchTestSet). A set is one Redis string of at most
- * maxTestSetBytes of tests (plus base64's third), living testSetTtl seconds after its last use, so what Redis holds
- * per set is bounded in size and in time. The hash is checked again when the set is read.
+ * its hash in every job; a worker writes it out for a judge (fetchTestSet). A set carries the problem's jury programs
+ * too, when it has them: a checker program and an interactor (a program or a source), which belong to the problem,
+ * not to a submission. A set is one Redis string of at most maxTestSetBytes of files (plus base64's third), living
+ * testSetTtl seconds after its last use, so what Redis holds per set is bounded in size and in time. The hash is
+ * checked again when the set is read, and so is its size, against the reading worker's own limit.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,6 +15,16 @@ import type { TestCase } from '../judge/types.js';
 import { JobError, QUEUE_DEFAULTS } from './job.js';
 
 interface StoredTest { name: string; input: string; answer: string | null }
+/** A jury program: its file name (an interactor's extension names its language) and its bytes, base64. */
+interface StoredFile { name: string; data: string }
+interface StoredSet { v: 1; tests: StoredTest[]; checker?: StoredFile; interactor?: StoredFile }
+
+/** A test set as a worker has it on disk: its tests, and its jury programs' paths (or null). */
+export interface TestSet {
+  tests: TestCase[];
+  checker: string | null;
+  interactor: string | null;
+}
 
 /** The Redis key of a test set. */
 export const testSetKey = (hash: string): string => `simple-cp-sandbox:tests:${hash}`;
@@ -27,7 +39,14 @@ export interface UploadOptions {
   maxBytes?: number;
   /** Seconds the set lives unused. */
   ttl?: number;
+  /** The problem's checker program (testlib's `checker input output answer`): it runs on the workers as it is. */
+  checker?: string;
+  /** The problem's interactor: a program, or a source the workers compile. */
+  interactor?: string;
 }
+
+/** A jury file name: a plain file name, as the job's source name. */
+const JURY_NAME = /^[A-Za-z0-9._+-]{1,100}$/;
 
 /**
  * Reads the tests directory `dir` (judge's layouts), and stores it unless Redis has it already (then its time to
@@ -36,48 +55,102 @@ export interface UploadOptions {
 export async function uploadTestSet(redis: Redis, dir: string, o: UploadOptions = {}): Promise<{ hash: string; bytes: number; stored: boolean }> {
   const maxBytes = o.maxBytes ?? QUEUE_DEFAULTS.maxTestSetBytes;
   const ttl = o.ttl ?? QUEUE_DEFAULTS.testSetTtl;
-  const cases = await findTests(dir);
-  const tests: StoredTest[] = [];
+  const cases = await findTests(dir, { optionalAnswers: o.interactor !== undefined });
+  const set: StoredSet = { v: 1, tests: [] };
   let bytes = 0;
+  const count = (b: Buffer) => {
+    bytes += b.length;
+    if (bytes > maxBytes) {
+      throw new JobError(`the tests in ${dir}${o.checker || o.interactor ? ' and the jury programs' : ''} have more than ${maxBytes} `
+        + 'bytes, this queue\'s limit for a test set: raise it on the submitter and the workers, or split the set');
+    }
+  };
   for (const t of cases) {
     const input = await readFile(t.input);
+    count(input);
     const answer = t.answer === null ? null : await readFile(t.answer);
-    bytes += input.length + (answer?.length ?? 0);
-    if (bytes > maxBytes) {
-      throw new JobError(`the tests in ${dir} have more than ${maxBytes} bytes, this queue's limit for a test set: raise it on the submitter and the workers, or split the set`);
-    }
-    tests.push({ name: t.name, input: input.toString('base64'), answer: answer?.toString('base64') ?? null });
+    if (answer) count(answer);
+    set.tests.push({ name: t.name, input: input.toString('base64'), answer: answer?.toString('base64') ?? null });
   }
-  const payload = JSON.stringify({ v: 1, tests });
+  for (const role of ['checker', 'interactor'] as const) {
+    const file = o[role];
+    if (file === undefined) continue;
+    const name = path.basename(file);
+    if (!JURY_NAME.test(name) || name.startsWith('.')) {
+      throw new JobError(`the ${role}'s file name ${JSON.stringify(name)} is not a plain file name (letters, digits, ".", "_", "+", "-"): rename it`);
+    }
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (e) {
+      throw new JobError(`cannot read the ${role} ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    count(data);
+    set[role] = { name, data: data.toString('base64') };
+  }
+  const payload = JSON.stringify(set);
   const hash = sha256(payload);
   const stored = (await redis.set(testSetKey(hash), payload, 'EX', ttl, 'NX')) === 'OK';
   if (!stored) await redis.expire(testSetKey(hash), ttl);
   return { hash, bytes, stored };
 }
 
-/**
- * Writes test set `hash` into `dir` (NAME.in, NAME.out) and returns its tests in order. A set Redis no longer has
- * (expired, or never uploaded), or whose content does not match its hash, is a JobError.
- */
-export async function fetchTestSet(redis: Redis, hash: string, dir: string, ttl: number = QUEUE_DEFAULTS.testSetTtl): Promise<TestCase[]> {
-  const payload = await redis.get(testSetKey(hash));
-  if (payload === null) {
-    throw missingSet(hash);
-  }
-  if (sha256(payload) !== hash) throw new JobError(`test set ${hash} in Redis does not match its hash: it was changed; upload it again`);
-  await redis.expire(testSetKey(hash), ttl);
-  let parsed: { v?: unknown; tests?: unknown };
+/** A set's size once decoded, from its base64 length. */
+const decoded = (b64: string): number => (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+
+const isB64 = (v: unknown): v is string => typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+
+/** The set's JSON checked field by field; a JobError names what is wrong. */
+function checkSet(hash: string, payload: string, maxBytes: number): StoredSet {
+  let set: Record<string, unknown>;
   try {
-    parsed = JSON.parse(payload) as typeof parsed;
+    set = JSON.parse(payload) as Record<string, unknown>;
   } catch {
     throw new JobError(`test set ${hash} in Redis is not JSON`);
   }
-  if (parsed.v !== 1 || !Array.isArray(parsed.tests) || parsed.tests.length === 0) throw new JobError(`test set ${hash} has no tests`);
-  const out: TestCase[] = [];
-  for (const t of parsed.tests as StoredTest[]) {
+  if (typeof set !== 'object' || set === null || set.v !== 1) throw new JobError(`test set ${hash} is not of format version 1: update the worker`);
+  for (const k of Object.keys(set)) {
+    if (!['v', 'tests', 'checker', 'interactor'].includes(k)) throw new JobError(`test set ${hash} has an unknown field "${k}": update the worker`);
+  }
+  if (!Array.isArray(set.tests) || set.tests.length === 0) throw new JobError(`test set ${hash} has no tests`);
+  let bytes = 0;
+  for (const t of set.tests as StoredTest[]) {
     if (typeof t?.name !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(t.name) || t.name.startsWith('.')) {
       throw new JobError(`test set ${hash} has a test named ${JSON.stringify(t?.name)}, which is not a plain file name`);
     }
+    if (!isB64(t.input) || (t.answer !== null && !isB64(t.answer))) throw new JobError(`test set ${hash}: test ${t.name} is not base64`);
+    bytes += decoded(t.input) + (t.answer === null ? 0 : decoded(t.answer));
+  }
+  for (const role of ['checker', 'interactor'] as const) {
+    const f = set[role] as StoredFile | undefined;
+    if (f === undefined) continue;
+    if (typeof f?.name !== 'string' || !JURY_NAME.test(f.name) || f.name.startsWith('.') || !isB64(f.data)) {
+      throw new JobError(`test set ${hash}: its ${role} is not { name, data } with a plain file name and base64 data`);
+    }
+    bytes += decoded(f.data);
+  }
+  if (bytes > maxBytes) throw new JobError(`test set ${hash} has ${bytes} bytes, more than this worker's limit of ${maxBytes}`);
+  return set as unknown as StoredSet;
+}
+
+/**
+ * Writes test set `hash` into `dir` (NAME.in, NAME.out; the jury programs under jury/) and returns it. A set Redis no
+ * longer has (expired, or never uploaded), whose content does not match its hash, or that is bigger than `maxBytes`,
+ * is a JobError.
+ */
+export async function fetchTestSet(redis: Redis, hash: string, dir: string, ttl: number = QUEUE_DEFAULTS.testSetTtl,
+  maxBytes: number = QUEUE_DEFAULTS.maxTestSetBytes): Promise<TestSet> {
+  // Measured before it is read: a set far over the limit is not even fetched (base64 is 4/3, JSON adds little).
+  const length = await redis.strlen(testSetKey(hash));
+  if (length === 0) throw missingSet(hash);
+  if (length > maxBytes * 1.5 + 1024 * 1024) throw new JobError(`test set ${hash} has ${length} bytes in Redis, far more than this worker's limit of ${maxBytes}`);
+  const payload = await redis.get(testSetKey(hash));
+  if (payload === null) throw missingSet(hash);
+  if (sha256(payload) !== hash) throw new JobError(`test set ${hash} in Redis does not match its hash: it was changed; upload it again`);
+  await redis.expire(testSetKey(hash), ttl);
+  const set = checkSet(hash, payload, maxBytes);
+  const tests: TestCase[] = [];
+  for (const t of set.tests) {
     const input = path.join(dir, `${t.name}.in`);
     await writeFile(input, Buffer.from(t.input, 'base64'), { mode: 0o644, flag: 'wx' });
     let answer: string | null = null;
@@ -85,10 +158,21 @@ export async function fetchTestSet(redis: Redis, hash: string, dir: string, ttl:
       answer = path.join(dir, `${t.name}.out`);
       await writeFile(answer, Buffer.from(t.answer, 'base64'), { mode: 0o644, flag: 'wx' });
     }
-    out.push({ name: t.name, input, answer });
+    tests.push({ name: t.name, input, answer });
   }
-  await writeFile(path.join(dir, ORDER), JSON.stringify(out.map((t) => t.name)), { mode: 0o644, flag: 'wx' });
-  return out;
+  const jury: Record<'checker' | 'interactor', string | null> = { checker: null, interactor: null };
+  for (const role of ['checker', 'interactor'] as const) {
+    const f = set[role];
+    if (f === undefined) continue;
+    // Each in a directory of its own (the two may have the same name); executable, as a program must be.
+    await mkdir(path.join(dir, JURY, role), { recursive: true, mode: 0o755 });
+    jury[role] = path.join(dir, JURY, role, f.name);
+    await writeFile(jury[role], Buffer.from(f.data, 'base64'), { mode: 0o755, flag: 'wx' });
+  }
+  const index: SetIndex = { tests: tests.map((t) => t.name), checker: jury.checker && path.relative(dir, jury.checker),
+    interactor: jury.interactor && path.relative(dir, jury.interactor) };
+  await writeFile(path.join(dir, INDEX), JSON.stringify(index), { mode: 0o644, flag: 'wx' });
+  return { tests, ...jury };
 }
 
 /**
@@ -102,33 +186,34 @@ export class TestSetDirs {
 
   constructor(readonly root: string, private readonly keep = 64) {}
 
-  /** The tests of set `hash`, written under root/HASH the first time (checked and renewed in Redis every time). */
-  async get(redis: Redis, hash: string, ttl: number = QUEUE_DEFAULTS.testSetTtl): Promise<TestCase[]> {
+  /** Set `hash`, written under root/HASH the first time (checked and renewed in Redis every time). */
+  async get(redis: Redis, hash: string, ttl: number = QUEUE_DEFAULTS.testSetTtl,
+    maxBytes: number = QUEUE_DEFAULTS.maxTestSetBytes): Promise<TestSet> {
     const dir = path.join(this.root, hash);
-    let cases: TestCase[];
+    let set: TestSet;
     if (await exists(dir)) {
       // Still in Redis, so its time to live is renewed and a set removed there is not judged from here.
       if ((await redis.expire(testSetKey(hash), ttl)) !== 1) {
         throw missingSet(hash);
       }
-      cases = await casesIn(dir);
+      set = await setIn(dir);
     } else {
       // Written beside, then renamed: a job reading the set never sees it half written.
       const tmp = path.join(this.root, `.${hash}-${process.pid}-${this.seq++}`);
       await mkdir(tmp, { mode: 0o755 });
       try {
-        await fetchTestSet(redis, hash, tmp, ttl);
+        await fetchTestSet(redis, hash, tmp, ttl, maxBytes);
         await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
           if (e.code !== 'EEXIST' && e.code !== 'ENOTEMPTY') throw e; // another job wrote it first: the same content
         });
       } finally {
         await rm(tmp, { recursive: true, force: true });
       }
-      cases = await casesIn(dir);
+      set = await setIn(dir);
     }
     this.used.set(hash, Date.now());
     await this.evict(hash);
-    return cases;
+    return set;
   }
 
   private async evict(current: string): Promise<void> {
@@ -149,14 +234,22 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** The tests of a set's directory (NAME.in, NAME.out as fetchTestSet wrote them), in the set's order. */
-async function casesIn(dir: string): Promise<TestCase[]> {
-  const order = JSON.parse(await readFile(path.join(dir, ORDER), 'utf8')) as string[];
+/** What fetchTestSet writes beside the files: the tests' order and the jury programs' paths, relative. */
+interface SetIndex { tests: string[]; checker: string | null; interactor: string | null }
+
+/** A set's directory as fetchTestSet wrote it. */
+async function setIn(dir: string): Promise<TestSet> {
+  const index = JSON.parse(await readFile(path.join(dir, INDEX), 'utf8')) as SetIndex;
   const names = new Set(await readdir(dir));
-  return order.map((name) => ({
-    name, input: path.join(dir, `${name}.in`), answer: names.has(`${name}.out`) ? path.join(dir, `${name}.out`) : null,
-  }));
+  return {
+    tests: index.tests.map((name) => ({
+      name, input: path.join(dir, `${name}.in`), answer: names.has(`${name}.out`) ? path.join(dir, `${name}.out`) : null,
+    })),
+    checker: index.checker && path.join(dir, index.checker),
+    interactor: index.interactor && path.join(dir, index.interactor),
+  };
 }
 
-/** The file fetchTestSet writes the tests' order to (a name no test file can have: tests are NAME.in / NAME.out). */
-const ORDER = 'order.json';
+/** The files fetchTestSet writes besides the tests: names no test file can have (tests are NAME.in / NAME.out). */
+const INDEX = 'set.json';
+const JURY = 'jury';

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Engine } from '../engine/engine.js';
 import { judge } from '../judge/index.js';
 import type { JudgeReport } from '../judge/types.js';
-import { connect } from './connection.js';
+import { connect, connected, type RedisTarget } from './connection.js';
 import { checkJob, JobError, QUEUE_DEFAULTS } from './job.js';
 import { TestSetDirs } from './testsets.js';
 
@@ -22,15 +22,18 @@ import { TestSetDirs } from './testsets.js';
  */
 export const WORKER_TIMING = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
-export interface WorkerOptions {
-  /** redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS. */
-  redis: string;
+export interface WorkerOptions extends RedisTarget {
   queue?: string;
   /** Jobs judged at once. Default: the number of cores. */
   concurrency?: number;
   /** Tests run at once within one job. Default 1: the jobs are what runs in parallel. */
   jobs?: number;
+  /** The most bytes of a job's source this worker judges (default QUEUE_DEFAULTS.maxSubmissionBytes). */
   maxSubmissionBytes?: number;
+  /** The most bytes of a test set, jury programs included, this worker reads (default QUEUE_DEFAULTS.maxTestSetBytes). */
+  maxTestSetBytes?: number;
+  /** The time to live, seconds, a set gets again each time a job uses it (default QUEUE_DEFAULTS.testSetTtl). */
+  testSetTtl?: number;
   engine?: Engine;
 }
 
@@ -48,6 +51,8 @@ export interface QueueWorker {
   close(force?: boolean): Promise<void>;
   /** The BullMQ worker, for its events. */
   readonly worker: Worker;
+  /** The directory this worker keeps its test sets in (one directory per hash, hidden from the programs it judges). */
+  readonly testSets: string;
 }
 
 async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetDirs): Promise<JudgeJobResult> {
@@ -65,17 +70,25 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
     await chmod(dir, 0o755);
     const source = path.join(dir, j.source.name);
     await writeFile(source, Buffer.from(j.source.data, 'base64'), { mode: 0o644 });
-    let cases;
+    let set;
     try {
-      cases = await sets.get(redis, j.testSet);
+      set = await sets.get(redis, j.testSet, o.testSetTtl ?? QUEUE_DEFAULTS.testSetTtl, o.maxTestSetBytes ?? QUEUE_DEFAULTS.maxTestSetBytes);
+      if (set.checker !== null && j.checker !== undefined) {
+        throw new JobError(`the job names checker ${j.checker}, and its test set has a checker program: send one of the two`);
+      }
+      if (set.interactor === null && j.interactorLimits !== undefined) {
+        throw new JobError('the job sets interactorLimits, and its test set has no interactor');
+      }
     } catch (e) {
       if (e instanceof JobError) throw new UnrecoverableError(e.message);
       throw e;
     }
-    const total = cases.length;
+    const total = set.tests.length;
     let done = 0;
     const report = await judge({
-      source, tests: cases, ...(j.language ? { language: j.language } : {}), ...(j.checker ? { checker: j.checker } : {}),
+      source, tests: set.tests, ...(j.language ? { language: j.language } : {}),
+      ...(set.checker !== null ? { checker: set.checker } : j.checker ? { checker: j.checker } : {}),
+      ...(set.interactor !== null ? { interactor: set.interactor, interactorLimits: j.interactorLimits ?? {} } : {}),
       limits: { ...(j.limits ?? {}), cwd: dir }, jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
       onProgress: () => { done++; void job.updateProgress({ done, total }); },
     });
@@ -90,8 +103,9 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   const queue = o.queue ?? QUEUE_DEFAULTS.queue;
   const concurrency = o.concurrency ?? os.availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
-  const redis = connect(o.redis);
-  const connection = connect(o.redis);
+  // The first connection proves the URL, the password and the certificate, or startWorker rejects saying which failed.
+  const redis = await connected(o);
+  const connection = connect(o);
   // The worker's test sets (testsets.ts), its own directory; the program's user may enter it, and the judge hides
   // each set's directory from the program it runs.
   const root = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
@@ -101,6 +115,7 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   await worker.waitUntilReady();
   return {
     worker,
+    testSets: root,
     async close(force = false) {
       await worker.close(force);
       connection.disconnect();

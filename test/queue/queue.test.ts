@@ -113,9 +113,11 @@ describe.skipIf(!hasRedis)('submit and a worker, through a real redis-server', (
     } finally {
       await small.close();
     }
-    // And the submitter's own check refuses what no worker could judge, before anything is sent.
-    await expect(submit({ redis: redis.url, queue, source: path.join(work, 'ac.c'), tests: path.join(work, 'tests'), checker: './mine' }))
-      .rejects.toBeInstanceOf(JobError);
+    // And the submitter's own checks refuse what no worker could judge, before anything is sent: a checker program
+    // that is not there, a language nobody knows.
+    const missing = submit({ redis: redis.url, queue, source: path.join(work, 'ac.c'), tests: path.join(work, 'tests'), checker: './mine' });
+    await expect(missing).rejects.toBeInstanceOf(JobError);
+    await expect(missing).rejects.toThrow(/cannot read the checker \.\/mine \(ENOENT\)/);
   }, 60_000);
 });
 
@@ -235,7 +237,9 @@ describe('checkJob (pure)', () => {
     ['an unknown language', { ...ok, language: 'cobol' }, /unknown language/],
     ['an unknown limit', { ...ok, limits: { uid: 0 } }, /unknown limit "uid"/],
     ['a negative limit', { ...ok, limits: { timeout: -1 } }, /timeout must be a number > 0/],
-    ['a checker program', { ...ok, checker: './check' }, /cannot travel in a job/],
+    ['a checker program', { ...ok, checker: './check' }, /a checker program travels in the test set/],
+    ['an unknown interactor limit', { ...ok, interactorLimits: { processes: 2 } }, /unknown interactorLimits key "processes"/],
+    ['a zero interactor limit', { ...ok, interactorLimits: { timeout: 0 } }, /interactorLimits timeout must be a number > 0/],
     ['a test set that is not a hash', { ...ok, testSet: 'abc' }, /not a sha256/],
   ];
   for (const [what, job, msg] of bad) {

@@ -1,11 +1,14 @@
 /**
  * A real redis-server for a test file: on 127.0.0.1, a free port, a directory of its own (its append-only file, so a
- * restart keeps what it had), the eviction policy BullMQ needs; stopped by the test. Never the system's service. Without redis-server the tests say
- * they are skipped, unless SANDBOX_TEST_REQUIRE_RUNTIMES=1 (CI), where that is a failure.
+ * restart keeps what it had), the eviction policy BullMQ needs; stopped by the test. Never the system's service.
+ * Optionally with a password (requirepass) and TLS only (a CA and a server certificate for 127.0.0.1, made with
+ * openssl in its directory). Without redis-server the tests say they are skipped, unless
+ * SANDBOX_TEST_REQUIRE_RUNTIMES=1 (CI), where that is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,8 +18,11 @@ if (!hasRedis && process.env.SANDBOX_TEST_REQUIRE_RUNTIMES === '1') {
 }
 
 export interface TestRedis {
+  /** redis://127.0.0.1:PORT, with the password (redis://:PW@...) and rediss:// when those are set. */
   url: string;
   port: number;
+  /** With `tls`: the CA that signed the server's certificate (PEM). */
+  ca: Buffer | null;
   /** Stops the server (its append-only file flushed) and starts it again on the same port and directory. */
   restart(downMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -42,43 +48,77 @@ async function freePort(): Promise<number> {
   throw new Error('no free port below the ephemeral range');
 }
 
-function answersPing(port: number): Promise<boolean> {
+export interface RedisSetup {
+  /** requirepass. */
+  password?: string;
+  /** TLS only: the plain port is closed. */
+  tls?: boolean;
+}
+
+/** Whether the server answers on `port`: any reply (+PONG, or -NOAUTH with a password) means it is up. */
+function answers(port: number, ca: Buffer | null): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = new Socket();
+    const c: Socket = ca ? tlsConnect({ port, host: '127.0.0.1', ca }, () => c.write('PING\r\n'))
+      : new Socket().connect(port, '127.0.0.1', () => c.write('PING\r\n'));
     c.once('error', () => resolve(false));
-    c.connect(port, '127.0.0.1', () => c.write('PING\r\n'));
-    c.once('data', (d) => { c.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    c.once('data', (d) => { c.destroy(); resolve(/^[+-]/.test(d.toString())); });
   });
 }
 
+/** A CA and a server certificate for IP 127.0.0.1 signed by it, in `dir`. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (n: string) => path.join(dir, n);
+  const ssl = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr?.toString() ?? r.error?.message}`);
+  };
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '2', '-subj', '/CN=scs test CA');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'),
+    '-days', '2', '-extfile', f('ext.cnf'));
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
 /** Starts redis-server on `port` with its data in `dir` (append-only file, fsync always: a restart keeps every job). */
-async function launch(port: number, dir: string): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+async function launch(port: number, dir: string, extra: string[], ca: Buffer | null): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const child: ChildProcess = spawn('redis-server', [...extra, '--bind', '127.0.0.1', '--dir', dir,
     '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction',
     '--daemonize', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; i < 100 && !(await answersPing(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!(await answersPing(port))) {
+  for (let i = 0; i < 100 && !(await answers(port, ca)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await answers(port, ca))) {
     child.kill('SIGKILL');
     throw new Error(`redis-server did not answer on 127.0.0.1:${port}`);
   }
   return { child, exited };
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(setup: RedisSetup = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'scs-redis-'));
-  let server = await launch(port, dir);
+  const extra: string[] = setup.password === undefined ? [] : ['--requirepass', setup.password];
+  let ca: Buffer | null = null;
+  if (setup.tls) {
+    const c = makeCertificates(dir);
+    ca = readFileSync(c.ca);
+    extra.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', c.cert, '--tls-key-file', c.key,
+      '--tls-ca-cert-file', c.ca, '--tls-auth-clients', 'no');
+  } else {
+    extra.push('--port', String(port));
+  }
+  let server = await launch(port, dir, extra, ca);
   const stopServer = async () => {
     server.child.kill('SIGTERM');
     await server.exited;
   };
+  const auth = setup.password === undefined ? '' : `:${encodeURIComponent(setup.password)}@`;
   return {
-    url: `redis://127.0.0.1:${port}`, port,
+    url: `${setup.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`, port, ca,
     async restart(downMs = 0) {
       await stopServer();
       await new Promise((r) => setTimeout(r, downMs));
-      server = await launch(port, dir);
+      server = await launch(port, dir, extra, ca);
     },
     async stop() {
       await stopServer();

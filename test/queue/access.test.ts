@@ -1,0 +1,107 @@
+/**
+ * Reaching a Redis that is locked: a password in the URL (requirepass) and TLS (rediss://, a server with only a TLS
+ * port and a certificate signed by a CA made here with openssl). A worker and a submitter with the right password
+ * and CA judge a submission; a wrong or missing password, a certificate that does not verify, and a plain
+ * connection to the TLS port are refused at once, naming the cause, and never fall back to something weaker; the
+ * password never appears in a message.
+ */
+import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shutdown } from '../../dist/engine/index.js';
+import { connect } from '../../dist/queue/connection.js';
+import { submit } from '../../dist/queue/submit.js';
+import { startWorker } from '../../dist/queue/worker.js';
+import { cli, ROOT } from '../cli/helpers.js';
+import { hasRedis, startRedis, type TestRedis } from './redis.js';
+
+const SUM = path.join(ROOT, 'fixtures', 'judge', 'sum');
+const PASSWORD = 'pw-3c%@/ x'; // characters a URL must escape
+let locked: TestRedis;
+let tls: TestRedis;
+let work: string;
+
+beforeAll(async () => {
+  if (!hasRedis) return;
+  locked = await startRedis({ password: PASSWORD });
+  tls = await startRedis({ password: PASSWORD, tls: true });
+  work = mkdtempSync(path.join(os.tmpdir(), 'scs-queue-access-'));
+  process.env.SIMPLE_CP_SANDBOX_CACHE = path.join(work, 'cache');
+  copyFileSync(path.join(SUM, 'ac.c'), path.join(work, 'ac.c'));
+  cpSync(path.join(SUM, 'tests'), path.join(work, 'tests'), { recursive: true });
+  writeFileSync(path.join(work, 'ca.pem'), tls.ca!);
+}, 60_000);
+
+afterAll(async () => {
+  await locked?.stop();
+  await tls?.stop();
+  await shutdown();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const job = (redis: string, extra: object = {}) => ({ redis, queue: 'scs-access', source: path.join(work, 'ac.c'), tests: path.join(work, 'tests'), ...extra });
+const wrong = (url: string) => url.replace(encodeURIComponent(PASSWORD), 'not-it');
+
+describe.skipIf(!hasRedis)('a Redis with a password', () => {
+  it('the password in the URL (escaped): a worker and a submitter judge a submission', async () => {
+    expect(locked.url).toMatch(/^redis:\/\/:pw-3c%25%40%2F%20x@127\.0\.0\.1:\d+$/);
+    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1 });
+    try {
+      const { report } = await submit(job(locked.url));
+      expect(report.verdict).toBe('AC');
+    } finally {
+      await w.close();
+    }
+  }, 60_000);
+
+  it('a wrong password and no password are refused, naming the cause, without the password in the message', async () => {
+    const bad = startWorker({ redis: wrong(locked.url), queue: 'scs-access', firstConnectMs: 2000 });
+    await expect(bad).rejects.toThrow(/could not reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ within 2 s: WRONGPASS/);
+    const none = submit({ ...job(`redis://127.0.0.1:${locked.port}`), firstConnectMs: 2000 });
+    await expect(none).rejects.toThrow(/within 2 s: NOAUTH/);
+    // The CLI: exit 125, the reason, and neither password.
+    const r = await cli(['submit', '--redis', wrong(locked.url), '--tests', 'tests', 'ac.c'], { cwd: work });
+    expect(r.code).toBe(125);
+    expect(r.stderr.toString()).toMatch(/could not reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ within 10 s: WRONGPASS/);
+    expect(r.stderr.toString()).not.toContain('not-it');
+  }, 60_000);
+});
+
+describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
+  it('with the CA: a worker and a submitter (library, and the CLI\'s --redis-ca) judge a submission', async () => {
+    expect(tls.url).toMatch(/^rediss:\/\//);
+    const w = await startWorker({ redis: tls.url, tls: { ca: tls.ca! }, queue: 'scs-access', concurrency: 1 });
+    try {
+      expect((await submit(job(tls.url, { tls: { ca: tls.ca! } }))).report.verdict).toBe('AC');
+      // A scheme in capitals is the same scheme (the URL standard): it is TLS too, not a plain connection.
+      expect((await submit(job(tls.url.replace('rediss:', 'REDISS:'), { tls: { ca: tls.ca! } }))).report.verdict).toBe('AC');
+      const r = await cli(['submit', '--redis', tls.url, '--redis-ca', 'ca.pem', '--queue', 'scs-access', '--tests', 'tests', 'ac.c'], { cwd: work });
+      expect(r.stderr.toString()).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout.toString()).toMatch(/verdict: AC/);
+    } finally {
+      await w.close();
+    }
+  }, 90_000);
+
+  it('a certificate that does not verify (no CA given) is refused: no fallback to an unverified connection', async () => {
+    await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000 }))
+      .rejects.toThrow(/within 2 s: (self[- ]signed certificate|unable to (get local issuer|verify))/);
+    // The right CA, the wrong name: the certificate is for 127.0.0.1.
+    await expect(startWorker({ redis: tls.url, tls: { ca: tls.ca!, servername: 'judge.example' }, queue: 'scs-access', firstConnectMs: 2000 }))
+      .rejects.toThrow(/within 2 s: .*(altnames|does not match|Hostname\/IP)/);
+  }, 30_000);
+
+  it('a plain redis:// URL to the TLS port gets no connection; TLS options with redis:// are refused', async () => {
+    const plain = tls.url.replace('rediss:', 'redis:');
+    await expect(startWorker({ redis: plain, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/could not reach Redis/);
+    expect(() => connect({ redis: plain, tls: { ca: tls.ca! } })).toThrow(/TLS options were given for redis:\/\/:\*\*\*@.*use rediss:\/\//);
+    const r = await cli(['submit', '--redis', plain, '--redis-ca', 'ca.pem', '--tests', 'tests', 'ac.c'], { cwd: work });
+    expect(r.code).toBe(125);
+    expect(r.stderr.toString()).toMatch(/--redis-ca is for a TLS connection: use a rediss:\/\/ URL/);
+    const missing = await cli(['submit', '--redis', tls.url, '--redis-ca', 'nowhere.pem', '--tests', 'tests', 'ac.c'], { cwd: work });
+    expect(missing.code).toBe(125);
+    expect(missing.stderr.toString()).toMatch(/cannot read --redis-ca nowhere\.pem \(ENOENT\)/);
+  }, 30_000);
+});
