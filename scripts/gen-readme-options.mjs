@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Prints the docs' Markdown tables from the CLI's data (dist/cli, so build first): the options of a run
-// (src/cli/options.ts, in docs/cli.md), the options of `judge` (src/cli/judge-options.ts, in docs/judge.md) and the
+// (src/cli/options.ts, in docs/cli.md), the options of `judge` (src/cli/judge-options.ts, in docs/judge.md), of `worker`
+// and `submit` (src/cli/queue-options.ts, in docs/queue.md) and the
 // exit codes (src/cli/exit-codes.ts, in README.md and docs/cli.md), and the language table (src/lang/table.ts: a
 // short one in README.md, the whole one with each runtime's settings in docs/languages.md). One definition feeds the
 // CLI, --help and these; test/cli/docs.test.ts checks the docs carry them.
 //
-//   node scripts/gen-readme-options.mjs [options|judge-options|exit-codes|languages|languages-full|all]  (default: options)
+//   node scripts/gen-readme-options.mjs [options|judge-options|worker-options|submit-options|exit-codes|languages|languages-full|all]
+//   (default: options)
 import { EXIT_CODES } from '../dist/cli/exit-codes.js';
 import { JUDGE_OPTIONS } from '../dist/cli/judge-options.js';
 import { ROOT_OPTIONS, usageOf } from '../dist/cli/options.js';
 import { LANGUAGES } from '../dist/lang/table.js';
+import { SUBMIT_COMMAND, WORKER_COMMAND } from '../dist/cli/queue-options.js';
 import { commandsOf } from '../dist/lang/info.js';
 
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -57,13 +60,16 @@ export function languagesFull() {
 
 const what = process.argv[2] ?? 'options';
 const judgeOptionsTable = () => optionsTable(JUDGE_OPTIONS);
+const workerOptionsTable = () => optionsTable(WORKER_COMMAND.options);
+const submitOptionsTable = () => optionsTable(SUBMIT_COMMAND.options);
 const tables = {
-  options: [optionsTable], 'judge-options': [judgeOptionsTable], 'exit-codes': [exitCodesTable],
+  options: [optionsTable], 'judge-options': [judgeOptionsTable], 'worker-options': [workerOptionsTable],
+  'submit-options': [submitOptionsTable], 'exit-codes': [exitCodesTable],
   languages: [languagesTable], 'languages-full': [languagesFull],
-  all: [optionsTable, judgeOptionsTable, exitCodesTable, languagesTable, languagesFull],
+  all: [optionsTable, judgeOptionsTable, workerOptionsTable, submitOptionsTable, exitCodesTable, languagesTable, languagesFull],
 }[what];
 if (!tables) {
-  process.stderr.write(`gen-readme-options: unknown table ${JSON.stringify(what)} (expected options, judge-options, exit-codes, languages, languages-full or all)\n`);
+  process.stderr.write(`gen-readme-options: unknown table ${JSON.stringify(what)} (expected options, judge-options, worker-options, submit-options, exit-codes, languages, languages-full or all)\n`);
   process.exitCode = 2;
 } else {
   process.stdout.write(`${tables.map((t) => t()).join('\n\n')}\n`);

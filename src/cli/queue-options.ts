@@ -4,7 +4,9 @@
  */
 import { QUEUE_DEFAULTS, SUBMISSION_ID } from '../queue/job.js';
 import { CliUsageError } from './errors.js';
-import { CHECKER_OPTION, JUDGE_JSON_OPTION, TESTS_OPTION } from './judge-options.js';
+import {
+  CHECKER_OPTION, INTERACTOR_MEMORY_OPTION, INTERACTOR_OPTION, INTERACTOR_TIMEOUT_OPTION, JUDGE_JSON_OPTION, TESTS_OPTION,
+} from './judge-options.js';
 import { LANG_OPTION, parseWhole, RUN_OPTIONS, type OptionDef } from './options.js';
 import type { Subcommand } from './types.js';
 
@@ -52,14 +54,51 @@ const SUBMISSION_OPTION: OptionDef<string> = {
   example: '--submission alice-42', libraryKey: null,
 };
 
+const REDIS_CA_OPTION: OptionDef<string> = {
+  key: 'redisCa', flag: '--redis-ca', valueName: 'FILE', repeatable: false,
+  parse: (raw) => {
+    if (raw === '' || raw.includes('\0')) throw new CliUsageError(`invalid value for --redis-ca: ${JSON.stringify(raw)} (expected a PEM file)`);
+    return raw;
+  },
+  description: 'the CA certificates (PEM) a rediss:// server\'s certificate must verify against, instead of Node\'s '
+    + 'built-in list',
+  defaultText: 'Node\'s list and NODE_EXTRA_CA_CERTS', example: '--redis-ca /etc/judge/redis-ca.pem', libraryKey: null,
+};
+
+const MAX_SUBMISSION_OPTION: OptionDef<number> = {
+  key: 'maxSubmissionBytes', flag: '--max-submission-bytes', valueName: 'BYTES', repeatable: false,
+  parse: parseWhole('--max-submission-bytes', 1, 'a number of bytes'),
+  description: 'the largest source a job may carry; a bigger one fails with the reason (set it alike on workers and submitters)',
+  defaultText: String(QUEUE_DEFAULTS.maxSubmissionBytes), example: '--max-submission-bytes 262144', libraryKey: null,
+};
+
+const MAX_TEST_SET_OPTION: OptionDef<number> = {
+  key: 'maxTestSetBytes', flag: '--max-test-set-bytes', valueName: 'BYTES', repeatable: false,
+  parse: parseWhole('--max-test-set-bytes', 1, 'a number of bytes'),
+  description: 'the largest test set, inputs, answers and jury programs together, stored in Redis (it costs Redis that '
+    + 'and a third more) or read from it',
+  defaultText: String(QUEUE_DEFAULTS.maxTestSetBytes), example: '--max-test-set-bytes 268435456', libraryKey: null,
+};
+
+const TEST_SET_TTL_OPTION: OptionDef<number> = {
+  key: 'testSetTtl', flag: '--test-set-ttl', valueName: 'S', repeatable: false,
+  parse: parseWhole('--test-set-ttl', 60, 'a number of seconds'),
+  description: 'how long a stored test set lives in Redis after its last use (each submission and each job using it renews it)',
+  defaultText: `${QUEUE_DEFAULTS.testSetTtl} (7 days)`, example: '--test-set-ttl 86400', libraryKey: null,
+};
+
 const limit = (key: string): OptionDef => RUN_OPTIONS.find((o) => o.key === key)!;
 
+/** The connection and size options `worker` and `submit` share. */
+const QUEUE_COMMON = [REDIS_OPTION, REDIS_CA_OPTION, QUEUE_OPTION, MAX_SUBMISSION_OPTION, MAX_TEST_SET_OPTION, TEST_SET_TTL_OPTION];
+
+/** Exported for the docs' tables (scripts/gen-readme-options.mjs). */
 export const WORKER_COMMAND: Subcommand = {
   name: 'worker',
   summary: 'take judge jobs from a queue on Redis and judge them on this machine until SIGTERM or SIGINT (then finish '
     + 'the running ones and exit 0)',
-  options: [REDIS_OPTION, QUEUE_OPTION, CONCURRENCY_OPTION],
-  examples: ['simple-cp-sandbox worker --redis redis://127.0.0.1:6379', 'simple-cp-sandbox worker --redis rediss://:pw@judge-redis:6380 --concurrency 2'],
+  options: [...QUEUE_COMMON, CONCURRENCY_OPTION],
+  examples: ['simple-cp-sandbox worker --redis redis://127.0.0.1:6379', 'simple-cp-sandbox worker --redis rediss://:pw@judge-redis:6380 --redis-ca ca.pem --concurrency 2'],
   runsPrograms: true,
   load: () => import('./worker.js'),
 };
@@ -68,10 +107,12 @@ export const SUBMIT_COMMAND: Subcommand = {
   name: 'submit',
   summary: 'send one source and its tests to the queue, wait for a worker\'s report and print it as judge does (exit '
     + '0, 1 or 125 as judge)',
-  options: [REDIS_OPTION, QUEUE_OPTION, TESTS_OPTION, { ...LANG_OPTION }, CHECKER_OPTION, limit('timeout'), limit('cpuTime'),
-    limit('memory'), limit('outputLimit'), limit('processes'), SUBMISSION_OPTION, NO_WAIT_OPTION, JUDGE_JSON_OPTION],
+  options: [...QUEUE_COMMON, TESTS_OPTION, { ...LANG_OPTION }, CHECKER_OPTION, INTERACTOR_OPTION, INTERACTOR_TIMEOUT_OPTION,
+    INTERACTOR_MEMORY_OPTION, limit('timeout'), limit('cpuTime'), limit('memory'), limit('outputLimit'), limit('processes'),
+    SUBMISSION_OPTION, NO_WAIT_OPTION, JUDGE_JSON_OPTION],
   arguments: [{ syntax: '<source>', description: 'the source file to judge (its language from its extension, or --lang)' }],
   examples: ['simple-cp-sandbox submit --redis redis://127.0.0.1:6379 --tests tests solution.cpp',
-    'simple-cp-sandbox submit --redis redis://127.0.0.1:6379 --tests tests --json --timeout 1 solution.py'],
+    'simple-cp-sandbox submit --redis redis://127.0.0.1:6379 --tests tests --json --timeout 1 solution.py',
+    'simple-cp-sandbox submit --redis redis://127.0.0.1:6379 --tests tests --interactor interactor.cpp solution.cpp'],
   load: () => import('./submit.js'),
 };

@@ -9,6 +9,7 @@ import { writeAll } from './io.js';
 import { TablePrinter } from './judge.js';
 import { judgeErrorReport } from './judge-options.js';
 import { toRunOptions } from './options.js';
+import { queueCommon } from './queue-target.js';
 import type { CommandContext } from './types.js';
 
 export async function run({ values, args, io }: CommandContext): Promise<number> {
@@ -18,19 +19,32 @@ export async function run({ values, args, io }: CommandContext): Promise<number>
     else await writeAll(io.stderr, `simple-cp-sandbox: ${message}\n`);
     return ExitCode.SANDBOX;
   };
-  const url = values.redis as string | undefined;
   const tests = values.tests as string | undefined;
   const source = args[0] as string;
-  if (url === undefined) return fail('submit needs --redis URL, the Redis the queue is in (see simple-cp-sandbox submit --help)');
+  let target;
+  try {
+    target = await queueCommon('submit', values);
+  } catch (e) {
+    return fail(oneLine((e as Error).message));
+  }
   if (tests === undefined) return fail('submit needs --tests DIR, the folder with the tests (see simple-cp-sandbox submit --help)');
   const run = toRunOptions(values);
   const limits = Object.fromEntries(Object.entries({ timeout: run.timeout, cpuTime: run.cpuTime, memory: run.memory,
     outputLimit: run.outputLimit, processes: run.processes }).filter(([, v]) => v !== undefined)) as Record<string, number>;
   const { submit } = await import('../queue/submit.js');
   try {
+    const interactorLimits = {
+      ...(values.interactorTimeout === undefined ? {} : { timeout: values.interactorTimeout as number }),
+      ...(values.interactorMemory === undefined ? {} : { memory: values.interactorMemory as number }),
+    };
+    if (values.interactor === undefined && Object.keys(interactorLimits).length) {
+      return await fail('--interactor-timeout and --interactor-memory need --interactor');
+    }
     const common = {
-      redis: url, source, tests, ...(values.queue ? { queue: values.queue as string } : {}),
-      ...(values.lang ? { language: values.lang as string } : {}), ...(values.checker ? { checker: values.checker as string } : {}),
+      ...target, source, tests, ...(values.lang ? { language: values.lang as string } : {}),
+      ...(values.checker ? { checker: values.checker as string } : {}),
+      ...(values.interactor ? { interactor: values.interactor as string } : {}),
+      ...(Object.keys(interactorLimits).length ? { interactorLimits } : {}),
       ...(Object.keys(limits).length ? { limits } : {}), ...(values.submission ? { submission: values.submission as string } : {}),
     };
     if (values.noWait === true) {
@@ -40,7 +54,7 @@ export async function run({ values, args, io }: CommandContext): Promise<number>
     }
     const { report } = await submit(common);
     if (json) await writeAll(io.stdout, `${JSON.stringify({ ...report, error: null })}\n`);
-    else await new TablePrinter(io, await findTests(tests), false, false).finish(report);
+    else await new TablePrinter(io, await findTests(tests, { optionalAnswers: values.interactor !== undefined }), false, false).finish(report);
     return exitCodeForVerdict(report.verdict);
   } catch (e) {
     return fail(oneLine((e as Error).message));

@@ -3,20 +3,22 @@ import { oneLine } from '../util/text.js';
 import { ExitCode } from './exit-codes.js';
 import { writeAll } from './io.js';
 import { loadEngine } from './load-engine.js';
+import { queueCommon } from './queue-target.js';
 import type { CommandContext } from './types.js';
 
 export async function run({ values, io }: CommandContext): Promise<number> {
-  const url = values.redis as string | undefined;
-  if (url === undefined) {
-    await writeAll(io.stderr, 'simple-cp-sandbox: worker needs --redis URL, the Redis its queue is in (see simple-cp-sandbox worker --help)\n');
+  let common;
+  try {
+    common = await queueCommon('worker', values);
+  } catch (e) {
+    await writeAll(io.stderr, `simple-cp-sandbox: ${oneLine((e as Error).message)}\n`);
     return ExitCode.SANDBOX;
   }
   await loadEngine(); // the bin's shutdown() then ends the engine's threads
   const { startWorker } = await import('../queue/worker.js');
   let w;
   try {
-    w = await startWorker({ redis: url, ...(values.queue ? { queue: values.queue as string } : {}),
-      ...(values.concurrency ? { concurrency: values.concurrency as number } : {}) });
+    w = await startWorker({ ...common, ...(values.concurrency ? { concurrency: values.concurrency as number } : {}) });
   } catch (e) {
     await writeAll(io.stderr, `simple-cp-sandbox: worker could not start: ${oneLine((e as Error).message)}\n`);
     return ExitCode.SANDBOX;

@@ -3,7 +3,7 @@
  * as `judge` prints it (the same table, the same --json shape, the same exit codes); bad input is refused with a
  * message and exit 125; the worker ends on SIGTERM with exit 0 after its running job.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,28 @@ describe.skipIf(!hasRedis)('simple-cp-sandbox worker and submit', () => {
     expect(noRedis.code).toBe(125);
     expect(noRedis.stderr.toString()).toMatch(/worker needs --redis URL/);
   }, 60_000);
+
+  it('--checker PATH and --interactor SOURCE travel with the tests, and print as judge prints them', async () => {
+    const split = path.join(ROOT, 'fixtures', 'judge', 'split');
+    const guess = path.join(ROOT, 'fixtures', 'judge', 'interactive');
+    cpSync(path.join(split, 'tests'), path.join(work, 'split'), { recursive: true });
+    cpSync(path.join(guess, 'tests'), path.join(work, 'guess'), { recursive: true });
+    for (const [from, to] of [[path.join(split, 'ac.c'), 'split.c'], [path.join(guess, 'solution.c'), 'guess.c'],
+      [path.join(guess, 'interactor.c'), 'interactor.c']] as const) copyFileSync(from, path.join(work, to));
+    const gcc = spawnSync('gcc', ['-O2', '-o', path.join(work, 'checker'), path.join(split, 'checker.c')]);
+    expect(gcc.status).toBe(0);
+    const checked = await cli(['submit', '--redis', redis.url, '--queue', queue, '--tests', 'split', '--checker', './checker', 'split.c'], { cwd: work });
+    expect(checked.code, checked.stderr.toString()).toBe(0);
+    const local = await cli(['judge', '--tests', 'split', '--checker', './checker', 'split.c'], { cwd: work });
+    expect(shape(checked.stdout.toString())).toBe(shape(local.stdout.toString()).replace('(cached)', '').replace(/ +\n/g, '\n'));
+    const played = await cli(['submit', '--redis', redis.url, '--queue', queue, '--tests', 'guess', '--interactor', 'interactor.c',
+      '--interactor-timeout', '5', 'guess.c'], { cwd: work });
+    expect(played.code, played.stderr.toString()).toBe(0);
+    expect(played.stdout.toString()).toMatch(/^1\s+AC .* ok guessed 777/m);
+    const stray = await cli(['submit', '--redis', redis.url, '--tests', 'guess', '--interactor-timeout', '5', 'guess.c'], { cwd: work });
+    expect(stray.code).toBe(125);
+    expect(stray.stderr.toString()).toMatch(/--interactor-timeout and --interactor-memory need --interactor/);
+  }, 90_000);
 
   it('the worker ends on SIGTERM with exit 0, having said what it judged', async () => {
     const exited = new Promise<number | null>((r) => worker.once('exit', (code) => r(code)));

@@ -1,0 +1,34 @@
+/**
+ * The queue options `worker` and `submit` share, as the library takes them: the Redis URL and its CA file, the queue,
+ * the size limits and the test sets' time to live. Light: no bullmq or ioredis.
+ */
+import { readFile } from 'node:fs/promises';
+import type { RedisTarget } from '../queue/connection.js';
+import { CliUsageError } from './errors.js';
+
+export interface QueueCommon extends RedisTarget {
+  queue?: string;
+  maxSubmissionBytes?: number;
+  maxTestSetBytes?: number;
+  testSetTtl?: number;
+}
+
+/** The common options of `values`; a --redis-ca that cannot be read is a usage error naming the file. */
+export async function queueCommon(command: string, values: Record<string, unknown>): Promise<QueueCommon> {
+  const url = values.redis as string | undefined;
+  if (url === undefined) throw new CliUsageError(`${command} needs --redis URL, the Redis the queue is in (see simple-cp-sandbox ${command} --help)`);
+  let ca: Buffer | undefined;
+  if (typeof values.redisCa === 'string') {
+    if (!/^rediss:\/\//i.test(url)) throw new CliUsageError('--redis-ca is for a TLS connection: use a rediss:// URL');
+    try {
+      ca = await readFile(values.redisCa);
+    } catch (e) {
+      throw new CliUsageError(`cannot read --redis-ca ${values.redisCa} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
+  const pick = (k: 'queue' | 'maxSubmissionBytes' | 'maxTestSetBytes' | 'testSetTtl') => (values[k] === undefined ? {} : { [k]: values[k] });
+  return {
+    redis: url, ...(ca ? { tls: { ca } } : {}), ...pick('queue'), ...pick('maxSubmissionBytes'), ...pick('maxTestSetBytes'),
+    ...pick('testSetTtl'),
+  } as QueueCommon;
+}
