@@ -15,7 +15,7 @@ import { constants as osc } from 'node:os';
 import path from 'node:path';
 import { InvalidOptionError, ProgramNotExecutableError, ProgramNotFoundError, SandboxSetupError } from '../engine/errors.js';
 import { JudgeConfigError } from '../judge/errors.js';
-import { compileLines, headerLine, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
+import { compileLines, headerLine, printable, progressLine, rowLine, summaryLines, tableLayout, type TableLayout } from '../judge/format.js';
 import { SourceError, ToolchainMissingError } from '../lang/errors.js';
 import { languageOf } from '../lang/resolve.js';
 import { exitCodeForVerdict, findTests, judge, toJUnit } from '../judge/index.js';
@@ -111,6 +111,9 @@ export class TablePrinter {
     // Rows not printed yet (none, unless a callback was missed) come from the report itself.
     for (const t of report.tests.slice(this.nextRow)) this.write(`${rowLine(t, this.layout)}\n`);
     await writeAll(this.io.stdout, `${summaryLines(report, this.layout.color).join('\n')}\n`);
+    // A sandbox that could not be set up is the judge's problem to fix: its whole message, which a row cuts short.
+    const se = report.verdict === 'SE' ? report.tests.find((t) => t.verdict === 'SE') : undefined;
+    if (se) await writeAll(this.io.stderr, `simple-cp-sandbox: judge: test ${printable(se.name)}: ${printable(oneLine(se.message))}\n`);
   }
 
   abandon(): void {

@@ -20,6 +20,7 @@ import {
 import type { OutputSource } from './monitor.js';
 import type { Normalized } from './options.js';
 import type { CachedPlan } from './policy-cache.js';
+import { unenterableDir } from './cwd-access.js';
 import { checkProcLimits, tasksOwnedBy } from './procfs.js';
 import type { ExitWatch } from './reaper.js';
 import type { Enforcement } from './types.js';
@@ -142,12 +143,24 @@ async function spawnGate(s: Setup): Promise<void> {
   const o = s.o;
   const gate = s.gatePath!;
   s.limits = runLimits(o, () => tasksOwnedBy(o.uid ?? process.getuid!()));
-  const pid = await s.lease!.spawner.spawn({
-    path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults, s.o.ignoreSigpipe,
-      programFilterNotifies(o.processes, s.plan!.plan.abi)), cwd: o.cwd,
-    envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
-    fds: s.childStdio!,
-  });
+  let pid;
+  try {
+    pid = await s.lease!.spawner.spawn({
+      path: gate, argv: gateArgv(gate, s.program, s.args, s.limits, s.engine.faults, s.o.ignoreSigpipe,
+        programFilterNotifies(o.processes, s.plan!.plan.abi)), cwd: o.cwd,
+      envp: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+      fds: s.childStdio!,
+    });
+  } catch (e) {
+    // The gate starts as the program's user, in its working directory: say which directory it may not enter.
+    const uid = o.uid ?? process.getuid!();
+    if (!(e instanceof SandboxSetupError) || e.code !== 'EACCES') throw e;
+    const shut = unenterableDir(o.cwd ?? process.cwd(), uid, o.gid ?? process.getgid!());
+    if (shut === null) throw e;
+    throw new SandboxSetupError(e.step, `uid ${uid} (the program's user) may not enter ${shut}, on the way to the working `
+      + `directory ${o.cwd ?? process.cwd()}: give it o+x there, or run from a directory it can enter`,
+    { ...(e.call ? { call: e.call } : {}), ...(e.errno === undefined ? {} : { errno: e.errno }), cause: e });
+  }
   s.gatePid = pid;
   s.gateExit = s.engine.reaper.watch(pid);
   for (const fd of s.childFds.splice(0)) close(fd);

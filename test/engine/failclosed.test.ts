@@ -123,6 +123,22 @@ describe('fail closed: every setup fault rejects with SandboxSetupError and the 
     expect(() => new Engine({ faults: { landlockProbe: { ok: true, version: 2 } } })).not.toThrow();
   });
 
+  it.skipIf(process.getuid?.() !== 0)('root: a working directory the program\'s user cannot enter -> the message names the directory', async () => {
+    const shut = s.dir('shut');
+    const inner = s.dir('shut/inner');
+    fs.chmodSync(shut, 0o700); // root's: uid 65534 may not pass through it
+    const m = marker();
+    const e = await runExecutable(bin.marker!, [m], { ...opts, cwd: inner }).then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(SandboxSetupError);
+    expect((e as SandboxSetupError).code).toBe('EACCES');
+    expect((e as Error).message).toContain(`uid 65534 (the program's user) may not enter ${shut}, on the way to the working directory ${inner}`);
+    expect(fs.existsSync(m)).toBe(false);
+    // The control: the same directory opened to others, the same run goes ahead.
+    fs.chmodSync(shut, 0o711);
+    expect((await runExecutable(bin.marker!, [m], { ...opts, cwd: inner })).status).toBe('OK');
+    expect(fs.existsSync(m)).toBe(true);
+  });
+
   it('after every fault, a run without faults works again', async () => {
     const m = marker();
     const r = await runExecutable(bin.marker!, [m], opts);

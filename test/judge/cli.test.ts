@@ -109,6 +109,22 @@ describe('the table (not a terminal)', () => {
     expect(out(r)).not.toContain('\x1b'); // no colour, no progress line
   });
 
+  it.skipIf(!isRoot)('root, from a directory uid 65534 cannot enter: SE (exit 125), and stderr names the directory in full', async () => {
+    const shut = scratch();
+    const inner = path.join(shut, 'inner');
+    fs.mkdirSync(inner, { mode: 0o755 });
+    fs.chmodSync(shut, 0o700);
+    const r = await cli(['judge', '--tests', path.join(ROOT, SUM), bins.get('sum/ac')], { cwd: inner });
+    expect(r.code).toBe(125);
+    expect(rows(out(r)).every(([, v]) => v === 'SE')).toBe(true);
+    expect(err(r)).toBe(`simple-cp-sandbox: judge: test 1: sandbox setup failed at step "spawn": posix_spawn failed with EACCES — uid 65534 `
+      + `(the program's user) may not enter ${shut}, on the way to the working directory ${inner}: give it o+x there, or run from a `
+      + 'directory it can enter\n');
+    fs.chmodSync(shut, 0o711); // the control: the same run where it may enter
+    const ok = await cli(['judge', '--tests', path.join(ROOT, SUM), bins.get('sum/ac')], { cwd: inner });
+    expect(ok.code).toBe(0);
+  });
+
   it('exit 1: the failing rows say where the output differs', async () => {
     const r = await cli(['judge', '--tests', SUM, bins.get('sum/wa')]);
     expect(r.code).toBe(1);
