@@ -66,6 +66,10 @@ describe.skipIf(!hasRedis)('simple-cp-sandbox worker and submit', () => {
     const nw = await cli(['submit', '--redis', redis.url, '--queue', queue, '--tests', 'tests', '--no-wait', '--submission', 'cli-nowait-1', 'ac.c'], { cwd: work });
     expect(nw.code).toBe(0);
     expect(nw.stdout.toString()).toBe('cli-nowait-1\n');
+    // Its report, later: the same submission sent again with its id is not judged again, it gets the one report.
+    const later = await cli(['submit', '--redis', redis.url, '--queue', queue, '--tests', 'tests', '--json', '--submission', 'cli-nowait-1', 'ac.c'], { cwd: work });
+    expect(later.code).toBe(0);
+    expect(JSON.parse(later.stdout.toString())).toMatchObject({ verdict: 'AC', error: null });
   }, 60_000);
 
   it('bad input: a URL that is not Redis\'s, no --tests, an unknown language: a message and exit 125', async () => {
