@@ -2,6 +2,7 @@
  * `worker` and `submit` as data (the registry in commands.ts lists them). Light: the implementations (worker.ts,
  * submit.ts here, src/queue) and bullmq and ioredis are loaded only when one of them runs.
  */
+import { redact } from '../queue/redact.js';
 import { QUEUE_DEFAULTS, SUBMISSION_ID } from '../queue/job.js';
 import { CliUsageError } from './errors.js';
 import {
@@ -10,16 +11,23 @@ import {
 import { LANG_OPTION, parseWhole, RUN_OPTIONS, type OptionDef } from './options.js';
 import type { Subcommand } from './types.js';
 
+/** The environment variable that stands for --redis: it keeps a password out of the process list (ps shows argv). */
+export const REDIS_ENV = 'SIMPLE_CP_SANDBOX_REDIS';
+
+/** A Redis URL as --redis and $SIMPLE_CP_SANDBOX_REDIS take it; `where` names the one at fault. */
+export function parseRedisUrl(raw: string, where = '--redis'): string {
+  if (!/^rediss?:\/\/[^\s]+$/i.test(raw)) {
+    throw new CliUsageError(`invalid value for ${where}: ${JSON.stringify(redact(raw))} (expected redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS)`);
+  }
+  return raw;
+}
+
 const REDIS_OPTION: OptionDef<string> = {
   key: 'redis', flag: '--redis', valueName: 'URL', repeatable: false,
-  parse: (raw) => {
-    if (!/^rediss?:\/\/[^\s]+$/.test(raw)) {
-      throw new CliUsageError(`invalid value for --redis: ${JSON.stringify(raw)} (expected redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS)`);
-    }
-    return raw;
-  },
-  description: 'the Redis the queue lives in: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS (required)',
-  defaultText: null, example: '--redis redis://:secret@10.0.0.5:6379/0', libraryKey: null,
+  parse: (raw) => parseRedisUrl(raw),
+  description: 'the Redis the queue lives in: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS (required); a URL '
+    + `with a password is better in $${REDIS_ENV}, which ps does not show`,
+  defaultText: `$${REDIS_ENV}`, example: '--redis redis://10.0.0.5:6379/0', libraryKey: null,
 };
 
 const QUEUE_OPTION: OptionDef<string> = {
@@ -98,7 +106,7 @@ export const WORKER_COMMAND: Subcommand = {
   summary: 'take judge jobs from a queue on Redis and judge them on this machine until SIGTERM or SIGINT (then finish '
     + 'the running ones and exit 0)',
   options: [...QUEUE_COMMON, CONCURRENCY_OPTION],
-  examples: ['simple-cp-sandbox worker --redis redis://127.0.0.1:6379', 'simple-cp-sandbox worker --redis rediss://:pw@judge-redis:6380 --redis-ca ca.pem --concurrency 2'],
+  examples: ['simple-cp-sandbox worker --redis redis://127.0.0.1:6379', 'SIMPLE_CP_SANDBOX_REDIS=rediss://:pw@judge-redis:6380 simple-cp-sandbox worker --redis-ca ca.pem --concurrency 2'],
   runsPrograms: true,
   load: () => import('./worker.js'),
 };

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RedisTarget } from '../queue/connection.js';
 import { CliUsageError } from './errors.js';
+import { parseRedisUrl, REDIS_ENV } from './queue-options.js';
 
 export interface QueueCommon extends RedisTarget {
   queue?: string;
@@ -13,10 +14,16 @@ export interface QueueCommon extends RedisTarget {
   testSetTtl?: number;
 }
 
-/** The common options of `values`; a --redis-ca that cannot be read is a usage error naming the file. */
+/**
+ * The common options of `values` (--redis, else $SIMPLE_CP_SANDBOX_REDIS); a --redis-ca that cannot be read is a
+ * usage error naming the file.
+ */
 export async function queueCommon(command: string, values: Record<string, unknown>): Promise<QueueCommon> {
-  const url = values.redis as string | undefined;
-  if (url === undefined) throw new CliUsageError(`${command} needs --redis URL, the Redis the queue is in (see simple-cp-sandbox ${command} --help)`);
+  const fromEnv = process.env[REDIS_ENV];
+  const url = (values.redis as string | undefined) ?? (fromEnv ? parseRedisUrl(fromEnv, `$${REDIS_ENV}`) : undefined);
+  if (url === undefined) {
+    throw new CliUsageError(`${command} needs --redis URL or $${REDIS_ENV}, the Redis the queue is in (see simple-cp-sandbox ${command} --help)`);
+  }
   let ca: Buffer | undefined;
   if (typeof values.redisCa === 'string') {
     if (!/^rediss:\/\//i.test(url)) throw new CliUsageError('--redis-ca is for a TLS connection: use a rediss:// URL');

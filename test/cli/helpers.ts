@@ -37,6 +37,8 @@ export interface CliOptions {
    */
   stdin?: 'null' | 'closed' | 'open';
   cwd?: string;
+  /** Variables added to the CLI's environment (this process's). */
+  env?: Record<string, string>;
   /** Called with the CLI's pid once it runs (e.g. to signal it). */
   onSpawn?: (pid: number) => void;
   /** A CLI still running after this many ms is SIGKILLed (a hang fails the test instead of the suite). */
@@ -51,7 +53,7 @@ export function cli(args: readonly string[], opts: CliOptions = {}): Promise<Cli
   const [cmd, argv] = opts.stdin === 'closed'
     ? ['/bin/sh', ['-c', 'exec "$0" "$@" <&-', process.execPath, BIN, ...args]]
     : [process.execPath, [BIN, ...args]];
-  const child = spawn(cmd, argv, { stdio, cwd: opts.cwd ?? ROOT });
+  const child = spawn(cmd, argv, { stdio, cwd: opts.cwd ?? ROOT, ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
   if (child.pid !== undefined) opts.onSpawn?.(child.pid);
   const out: Buffer[] = [];
   const err: Buffer[] = [];

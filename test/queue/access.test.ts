@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shutdown } from '../../dist/engine/index.js';
 import { connect } from '../../dist/queue/connection.js';
+import { redact } from '../../dist/queue/redact.js';
 import { submit } from '../../dist/queue/submit.js';
 import { startWorker } from '../../dist/queue/worker.js';
 import { cli, ROOT } from '../cli/helpers.js';
@@ -55,6 +56,21 @@ describe.skipIf(!hasRedis)('a Redis with a password', () => {
     }
   }, 60_000);
 
+  it('the URL in $SIMPLE_CP_SANDBOX_REDIS instead of --redis (out of the process list); a bad one is refused, redacted', async () => {
+    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1 });
+    try {
+      const r = await cli(['submit', '--queue', 'scs-access', '--tests', 'tests', 'ac.c'], { cwd: work, env: { SIMPLE_CP_SANDBOX_REDIS: locked.url } });
+      expect(r.stderr.toString()).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      await w.close();
+    }
+    const bad = await cli(['submit', '--tests', 'tests', 'ac.c'], { cwd: work, env: { SIMPLE_CP_SANDBOX_REDIS: 'http://:hunter2@x' } });
+    expect(bad.code).toBe(125);
+    expect(bad.stderr.toString()).toMatch(/invalid value for \$SIMPLE_CP_SANDBOX_REDIS: "http:\/\/:\*\*\*@x\/?"/);
+    expect(bad.stderr.toString()).not.toContain('hunter2');
+  }, 60_000);
+
   it('a wrong password and no password are refused, naming the cause, without the password in the message', async () => {
     const bad = startWorker({ redis: wrong(locked.url), queue: 'scs-access', firstConnectMs: 2000 });
     await expect(bad).rejects.toThrow(/could not reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ within 2 s: WRONGPASS/);
@@ -68,6 +84,24 @@ describe.skipIf(!hasRedis)('a Redis with a password', () => {
   }, 60_000);
 });
 
+describe('URLs: what ioredis would have read from them is refused, and passwords never show', () => {
+  it('a query or a fragment is refused (?tls= turned a rediss:// URL into a plain connection), and a database must be a number', () => {
+    for (const q of ['?tls=', '?tls=RedisCloudFixed', '?path=/tmp/redis.sock', '?password=x', '#x']) {
+      expect(() => connect({ redis: `rediss://:pw@127.0.0.1:6380/0${q}` })).toThrow(/has a query or a fragment/);
+    }
+    expect(() => connect({ redis: 'redis://127.0.0.1:6379/x' })).toThrow(/names a database that is not a number/);
+  });
+
+  it('redact() hides every password, with "@", ":", "/" or a space in it, and URLs that do not parse', () => {
+    const cases: Array<[string, string]> = [
+      ['redis://:s3cr@t@host', 'redis://:***@host'], ['redis://:se/cret@127.0.0.1:23456', 'redis://***@127.0.0.1:23456'],
+      ['REDISS://:secret@h:1', 'rediss://:***@h:1'], ['redis://:sec ret@h', 'redis://:***@h'], ['redis:/:secret@h', 'redis:/***@h'],
+      ['redis://u:p:q@h:1/2', 'redis://u:***@h:1/2'], ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+    ];
+    for (const [url, shown] of cases) expect(redact(url)).toBe(shown);
+  });
+});
+
 describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
   it('with the CA: a worker and a submitter (library, and the CLI\'s --redis-ca) judge a submission', async () => {
     expect(tls.url).toMatch(/^rediss:\/\//);
@@ -76,7 +110,7 @@ describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
       expect((await submit(job(tls.url, { tls: { ca: tls.ca! } }))).report.verdict).toBe('AC');
       // A scheme in capitals is the same scheme (the URL standard): it is TLS too, not a plain connection.
       expect((await submit(job(tls.url.replace('rediss:', 'REDISS:'), { tls: { ca: tls.ca! } }))).report.verdict).toBe('AC');
-      const r = await cli(['submit', '--redis', tls.url, '--redis-ca', 'ca.pem', '--queue', 'scs-access', '--tests', 'tests', 'ac.c'], { cwd: work });
+      const r = await cli(['submit', '--redis', tls.url.replace('rediss:', 'REDISS:'), '--redis-ca', 'ca.pem', '--queue', 'scs-access', '--tests', 'tests', 'ac.c'], { cwd: work });
       expect(r.stderr.toString()).toBe('');
       expect(r.code).toBe(0);
       expect(r.stdout.toString()).toMatch(/verdict: AC/);
@@ -88,10 +122,19 @@ describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
   it('a certificate that does not verify (no CA given) is refused: no fallback to an unverified connection', async () => {
     await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000 }))
       .rejects.toThrow(/within 2 s: (self[- ]signed certificate|unable to (get local issuer|verify))/);
+    // Neither NODE_TLS_REJECT_UNAUTHORIZED=0 nor a caller's rejectUnauthorized: false turns verification off.
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/self[- ]signed certificate/);
+    } finally {
+      delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    }
+    const loose = { rejectUnauthorized: false } as unknown as { ca: Buffer };
+    await expect(startWorker({ redis: tls.url, tls: loose, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/self[- ]signed certificate/);
     // The right CA, the wrong name: the certificate is for 127.0.0.1.
     await expect(startWorker({ redis: tls.url, tls: { ca: tls.ca!, servername: 'judge.example' }, queue: 'scs-access', firstConnectMs: 2000 }))
       .rejects.toThrow(/within 2 s: .*(altnames|does not match|Hostname\/IP)/);
-  }, 30_000);
+  }, 60_000);
 
   it('a plain redis:// URL to the TLS port gets no connection; TLS options with redis:// are refused', async () => {
     const plain = tls.url.replace('rediss:', 'redis:');
