@@ -11,6 +11,7 @@
  * file descriptors), and the CLI exits 125 when SE is the overall verdict.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { cacheDirOf } from '../lang/cache.js';
 import { readFile } from 'node:fs/promises';
@@ -146,7 +147,11 @@ export async function judge(options: JudgeOptions): Promise<JudgeReport> {
   }
   const checker = spec.kind === 'program' ? await resolveChecker(spec.path) : null;
 
-  const hidden = options.hideAnswers === false ? [] : hiddenDirs(options.tests, cases);
+  const extra = options.hidePaths ?? [];
+  if (!Array.isArray(extra) || !extra.every((d) => typeof d === 'string' && d !== '')) {
+    throw new InvalidOptionError('hidePaths', extra, 'an array of directory paths');
+  }
+  const hidden = [...new Set([...(options.hideAnswers === false ? [] : hiddenDirs(options.tests, cases)), ...extra.map((d) => path.resolve(d))])];
   if (options.program !== undefined) checkProgramOutside(options.program, limits.cwd, hidden);
   const userDeny = limits.config?.readDenyPaths ?? [];
   const testOptions: RunOptions = {

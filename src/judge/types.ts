@@ -157,6 +157,11 @@ export interface JudgeOptions {
    * when `checker` is given. See docs/judge.md, "Interactive problems".
    */
   interactor?: string;
+  /**
+   * More directories hidden from the program and its compile, as the tests' are (hideAnswers), but not from the
+   * checker or the interactor: e.g. a queue worker's directory of every test set it keeps.
+   */
+  hidePaths?: readonly string[];
   /** The interactor source's language (as `language` for the source). */
   interactorLanguage?: string | LanguageDef;
   /**

@@ -117,6 +117,13 @@ export async function openSubmitter(o: SubmitterOptions): Promise<Submitter> {
       const job = await queue.add('judge', data, {
         jobId: submission, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 },
       });
+      // A submission sent again after it failed (its test set had expired, a worker lacked its toolchain) is judged
+      // again: the same id is the same submission, and it has just been uploaded anew.
+      if (await job.isFailed()) {
+        await job.retry('failed').catch(async (e: unknown) => {
+          if (await job.isFailed()) throw e; // else another sender retried it first
+        });
+      }
       if (s.wait === false) return { submission, report: null };
       let result: JudgeJobResult;
       try {

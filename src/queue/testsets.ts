@@ -48,6 +48,16 @@ export interface UploadOptions {
 /** A jury file name: a plain file name, as the job's source name. */
 const JURY_NAME = /^[A-Za-z0-9._+-]{1,100}$/;
 
+/** A test's name as a set carries it (its files are NAME.in and NAME.out on the worker). */
+const TEST_NAME = /^[A-Za-z0-9._+-]{1,200}$/;
+const plainTestName = (n: unknown): n is string => typeof n === 'string' && TEST_NAME.test(n) && !n.startsWith('.');
+
+/**
+ * What a file costs a set at least, bytes: a disk block on the worker. So a set's limit bounds its number of files
+ * too (64 MiB: at most 16384 files), not only their bytes.
+ */
+export const FILE_COST = 4096;
+
 /**
  * Reads the tests directory `dir` (judge's layouts), and stores it unless Redis has it already (then its time to
  * live is renewed). Resolves with its hash, its size in bytes (inputs and answers) and whether it was stored now.
@@ -59,13 +69,17 @@ export async function uploadTestSet(redis: Redis, dir: string, o: UploadOptions 
   const set: StoredSet = { v: 1, tests: [] };
   let bytes = 0;
   const count = (b: Buffer) => {
-    bytes += b.length;
+    bytes += Math.max(b.length, FILE_COST);
     if (bytes > maxBytes) {
-      throw new JobError(`the tests in ${dir}${o.checker || o.interactor ? ' and the jury programs' : ''} have more than ${maxBytes} `
-        + 'bytes, this queue\'s limit for a test set: raise it on the submitter and the workers, or split the set');
+      throw new JobError(`the tests in ${dir}${o.checker || o.interactor ? ' and the jury programs' : ''} count more than ${maxBytes} `
+        + `bytes (each file at least ${FILE_COST}), this queue's limit for a test set: raise it on the submitter and the workers, or split the set`);
     }
   };
   for (const t of cases) {
+    if (!plainTestName(t.name)) {
+      throw new JobError(`test ${JSON.stringify(t.name)} in ${dir} does not have a plain name (letters, digits, ".", "_", "+", "-"; `
+        + 'at most 200), which a worker writes it under: rename its files');
+    }
     const input = await readFile(t.input);
     count(input);
     const answer = t.answer === null ? null : await readFile(t.answer);
@@ -114,12 +128,15 @@ function checkSet(hash: string, payload: string, maxBytes: number): StoredSet {
   }
   if (!Array.isArray(set.tests) || set.tests.length === 0) throw new JobError(`test set ${hash} has no tests`);
   let bytes = 0;
+  const names = new Set<string>();
   for (const t of set.tests as StoredTest[]) {
-    if (typeof t?.name !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(t.name) || t.name.startsWith('.')) {
+    if (!plainTestName(t?.name)) {
       throw new JobError(`test set ${hash} has a test named ${JSON.stringify(t?.name)}, which is not a plain file name`);
     }
+    if (names.has(t.name)) throw new JobError(`test set ${hash} has two tests named ${t.name}`);
+    names.add(t.name);
     if (!isB64(t.input) || (t.answer !== null && !isB64(t.answer))) throw new JobError(`test set ${hash}: test ${t.name} is not base64`);
-    bytes += decoded(t.input) + (t.answer === null ? 0 : decoded(t.answer));
+    bytes += Math.max(decoded(t.input), FILE_COST) + (t.answer === null ? 0 : Math.max(decoded(t.answer), FILE_COST));
   }
   for (const role of ['checker', 'interactor'] as const) {
     const f = set[role] as StoredFile | undefined;
@@ -127,7 +144,7 @@ function checkSet(hash: string, payload: string, maxBytes: number): StoredSet {
     if (typeof f?.name !== 'string' || !JURY_NAME.test(f.name) || f.name.startsWith('.') || !isB64(f.data)) {
       throw new JobError(`test set ${hash}: its ${role} is not { name, data } with a plain file name and base64 data`);
     }
-    bytes += decoded(f.data);
+    bytes += Math.max(decoded(f.data), FILE_COST);
   }
   if (bytes > maxBytes) throw new JobError(`test set ${hash} has ${bytes} bytes, more than this worker's limit of ${maxBytes}`);
   return set as unknown as StoredSet;
@@ -182,46 +199,74 @@ export async function fetchTestSet(redis: Redis, hash: string, dir: string, ttl:
  */
 export class TestSetDirs {
   private readonly used = new Map<string, number>();
+  /** The jobs using each set now: a set in use is never evicted. */
+  private readonly refs = new Map<string, number>();
   private seq = 0;
 
   constructor(readonly root: string, private readonly keep = 64) {}
 
-  /** Set `hash`, written under root/HASH the first time (checked and renewed in Redis every time). */
-  async get(redis: Redis, hash: string, ttl: number = QUEUE_DEFAULTS.testSetTtl,
-    maxBytes: number = QUEUE_DEFAULTS.maxTestSetBytes): Promise<TestSet> {
+  /**
+   * Set `hash`, written under root/HASH the first time (checked and renewed in Redis every time), held until
+   * `release()`: only sets no job holds are evicted.
+   */
+  async use(redis: Redis, hash: string, ttl: number = QUEUE_DEFAULTS.testSetTtl,
+    maxBytes: number = QUEUE_DEFAULTS.maxTestSetBytes): Promise<{ set: TestSet; release: () => Promise<void> }> {
+    this.refs.set(hash, (this.refs.get(hash) ?? 0) + 1);
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      const n = (this.refs.get(hash) ?? 1) - 1;
+      if (n === 0) this.refs.delete(hash);
+      else this.refs.set(hash, n);
+      await this.evict();
+    };
+    try {
+      const set = await this.write(redis, hash, ttl, maxBytes);
+      this.used.set(hash, Date.now());
+      return { set, release };
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
+  private async write(redis: Redis, hash: string, ttl: number, maxBytes: number): Promise<TestSet> {
     const dir = path.join(this.root, hash);
-    let set: TestSet;
     if (await exists(dir)) {
       // Still in Redis, so its time to live is renewed and a set removed there is not judged from here.
       if ((await redis.expire(testSetKey(hash), ttl)) !== 1) {
         throw missingSet(hash);
       }
-      set = await setIn(dir);
-    } else {
-      // Written beside, then renamed: a job reading the set never sees it half written.
-      const tmp = path.join(this.root, `.${hash}-${process.pid}-${this.seq++}`);
-      await mkdir(tmp, { mode: 0o755 });
-      try {
-        await fetchTestSet(redis, hash, tmp, ttl, maxBytes);
-        await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
-          if (e.code !== 'EEXIST' && e.code !== 'ENOTEMPTY') throw e; // another job wrote it first: the same content
-        });
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-      }
-      set = await setIn(dir);
+      return setIn(dir);
     }
-    this.used.set(hash, Date.now());
-    await this.evict(hash);
-    return set;
+    // Written beside, then renamed: a job reading the set never sees it half written.
+    const tmp = path.join(this.root, `.${hash}-${process.pid}-${this.seq++}`);
+    await mkdir(tmp, { mode: 0o755 });
+    try {
+      await fetchTestSet(redis, hash, tmp, ttl, maxBytes);
+      await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST' && e.code !== 'ENOTEMPTY') throw e; // another job wrote it first: the same content
+      });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return setIn(dir);
   }
 
-  private async evict(current: string): Promise<void> {
+  /** The least recently used sets beyond `keep` that no job holds: renamed away first (a job starting then writes the set anew), then removed. */
+  private async evict(): Promise<void> {
     if (this.used.size <= this.keep) return;
-    const oldest = [...this.used.entries()].filter(([h]) => h !== current).sort((a, b) => a[1] - b[1]);
-    for (const [h] of oldest.slice(0, this.used.size - this.keep)) {
+    const idle = [...this.used.entries()].filter(([h]) => !this.refs.has(h)).sort((a, b) => a[1] - b[1]);
+    for (const [h] of idle.slice(0, this.used.size - this.keep)) {
       this.used.delete(h);
-      await rm(path.join(this.root, h), { recursive: true, force: true });
+      const trash = path.join(this.root, `.gone-${h}-${process.pid}-${this.seq++}`);
+      try {
+        await rename(path.join(this.root, h), trash);
+      } catch {
+        continue; // not there (never written whole): nothing to remove
+      }
+      await rm(trash, { recursive: true, force: true });
     }
   }
 }

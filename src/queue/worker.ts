@@ -70,28 +70,38 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
     await chmod(dir, 0o755);
     const source = path.join(dir, j.source.name);
     await writeFile(source, Buffer.from(j.source.data, 'base64'), { mode: 0o644 });
-    let set;
+    let held;
     try {
-      set = await sets.get(redis, j.testSet, o.testSetTtl ?? QUEUE_DEFAULTS.testSetTtl, o.maxTestSetBytes ?? QUEUE_DEFAULTS.maxTestSetBytes);
-      if (set.checker !== null && j.checker !== undefined) {
-        throw new JobError(`the job names checker ${j.checker}, and its test set has a checker program: send one of the two`);
-      }
-      if (set.interactor === null && j.interactorLimits !== undefined) {
-        throw new JobError('the job sets interactorLimits, and its test set has no interactor');
-      }
+      held = await sets.use(redis, j.testSet, o.testSetTtl ?? QUEUE_DEFAULTS.testSetTtl, o.maxTestSetBytes ?? QUEUE_DEFAULTS.maxTestSetBytes);
     } catch (e) {
       if (e instanceof JobError) throw new UnrecoverableError(e.message);
       throw e;
     }
-    const total = set.tests.length;
-    let done = 0;
-    const report = await judge({
-      source, tests: set.tests, ...(j.language ? { language: j.language } : {}),
-      ...(set.checker !== null ? { checker: set.checker } : j.checker ? { checker: j.checker } : {}),
-      ...(set.interactor !== null ? { interactor: set.interactor, interactorLimits: j.interactorLimits ?? {} } : {}),
-      limits: { ...(j.limits ?? {}), cwd: dir }, jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
-      onProgress: () => { done++; void job.updateProgress({ done, total }); },
-    });
+    let report;
+    try {
+      const set = held.set;
+      if (set.checker !== null && j.checker !== undefined) {
+        throw new UnrecoverableError(`the job names checker ${j.checker}, and its test set has a checker program: send one of the two`);
+      }
+      if (set.interactor === null && j.interactorLimits !== undefined) {
+        throw new UnrecoverableError('the job sets interactorLimits, and its test set has no interactor');
+      }
+      const total = set.tests.length;
+      let done = 0;
+      report = await judge({
+        source, tests: set.tests, ...(j.language ? { language: j.language } : {}),
+        ...(set.checker !== null ? { checker: set.checker } : j.checker ? { checker: j.checker } : {}),
+        ...(set.interactor !== null ? { interactor: set.interactor, interactorLimits: j.interactorLimits ?? {} } : {}),
+        // Every set this worker keeps is hidden from the program (its own set is, as tests always are); the jury
+        // programs read theirs.
+        hidePaths: [sets.root],
+        limits: { ...(j.limits ?? {}), cwd: dir }, jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
+        // A progress update that fails (Redis gone, the worker closing) is not the judging's failure.
+        onProgress: () => { done++; job.updateProgress({ done, total }).catch(() => {}); },
+      });
+    } finally {
+      await held.release();
+    }
     return { submission: j.submission, report };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -105,22 +115,35 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
   // The first connection proves the URL, the password and the certificate, or startWorker rejects saying which failed.
   const redis = await connected(o);
-  const connection = connect(o);
-  // The worker's test sets (testsets.ts), its own directory; the program's user may enter it, and the judge hides
-  // each set's directory from the program it runs.
-  const root = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
-  await chmod(root, 0o711);
-  const sets = new TestSetDirs(root);
-  const worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets), { connection, concurrency, autorun: true, ...WORKER_TIMING });
-  await worker.waitUntilReady();
+  let connection: Redis | undefined;
+  let root: string | undefined;
+  let worker: Worker | undefined;
+  try {
+    connection = connect(o);
+    // The worker's test sets (testsets.ts), its own directory; the program's user may enter it, and the judge hides
+    // it from the program it runs.
+    root = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
+    await chmod(root, 0o711);
+    const sets = new TestSetDirs(root);
+    worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets), { connection, concurrency, autorun: true, ...WORKER_TIMING });
+    await worker.waitUntilReady();
+  } catch (e) {
+    // Nothing of a worker that did not start is left behind.
+    await worker?.close(true).catch(() => {});
+    connection?.disconnect();
+    redis.disconnect();
+    if (root) await rm(root, { recursive: true, force: true });
+    throw e;
+  }
+  const [w, conn, dir] = [worker, connection, root];
   return {
-    worker,
-    testSets: root,
+    worker: w,
+    testSets: dir,
     async close(force = false) {
-      await worker.close(force);
-      connection.disconnect();
+      await w.close(force);
+      conn.disconnect();
       redis.disconnect();
-      await rm(root, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -7,7 +7,7 @@
  * reads both.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -15,7 +15,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shutdown } from '../../dist/engine/index.js';
 import { JobFailedError, openSubmitter, submit, type Submitter } from '../../dist/queue/submit.js';
-import { testSetKey, uploadTestSet } from '../../dist/queue/testsets.js';
+import { FILE_COST, TestSetDirs, testSetKey, uploadTestSet } from '../../dist/queue/testsets.js';
+import { JobError } from '../../dist/queue/job.js';
 import { startWorker, type QueueWorker } from '../../dist/queue/worker.js';
 import { ROOT } from '../cli/helpers.js';
 import { hasRedis, startRedis, type TestRedis } from './redis.js';
@@ -118,7 +119,7 @@ describe.skipIf(!hasRedis)('jury programs in the test set', () => {
 });
 
 describe.skipIf(!hasRedis)('hostile: a submission reaching for its worker\'s jury and answers', () => {
-  it('cannot read the checker or an answer of its own test set; outside the sandbox the same program reads both', async () => {
+  it('cannot read the checker or an answer of its own test set, nor another set\'s answer; outside the sandbox the same program reads all three', async () => {
     const client = new Redis(redis.url);
     let hash;
     try {
@@ -126,15 +127,22 @@ describe.skipIf(!hasRedis)('hostile: a submission reaching for its worker\'s jur
     } finally {
       client.disconnect();
     }
+    // Another problem's set, on the worker's disk since a submission used it.
+    await submitter.submit({ source: w('ac.c'), tests: w('split-tests') }); // its verdict does not matter here
+    const otherHash = await (async () => {
+      const c = new Redis(redis.url);
+      try { return (await uploadTestSet(c, w('split-tests'))).hash; } finally { c.disconnect(); }
+    })();
+    expect(existsSync(path.join(worker.testSets, otherHash, '1.out'))).toBe(true);
     const setDir = path.join(worker.testSets, hash);
-    const targets = [path.join(setDir, 'jury', 'checker', 'checker'), path.join(setDir, '1.out')];
+    const targets = [path.join(setDir, 'jury', 'checker', 'checker'), path.join(setDir, '1.out'), path.join(worker.testSets, otherHash, '1.out')];
     // It prints what it tried; it exits 42 when any read succeeds, else it answers the test (n = 1 + (n-1)).
     const thief = w('thief.c');
     writeFileSync(thief, `#include <stdio.h>\n#include <errno.h>\n#include <string.h>\n#include <fcntl.h>\n#include <unistd.h>\n
 int main(void) {
   const char *t[] = { ${targets.map((t) => JSON.stringify(t)).join(', ')} };
   int got = 0;
-  for (int i = 0; i < 2; i++) {
+  for (int i = 0; i < 3; i++) {
     int fd = open(t[i], O_RDONLY);
     char b[8];
     ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof b);
@@ -154,6 +162,81 @@ int main(void) {
     const free = spawnSync(w('thief'), { input: '10\n', encoding: 'utf8' });
     expect(free.stderr).toContain(`open+read(${targets[0]}): READ`);
     expect(free.stderr).toContain(`open+read(${targets[1]}): READ`);
+    expect(free.stderr).toContain(`open+read(${targets[2]}): READ`);
     expect(free.status).toBe(42);
   }, 90_000);
+});
+
+describe.skipIf(!hasRedis)('test sets: limits, names, a worker\'s directory of sets', () => {
+  it('each file counts at least FILE_COST bytes: many tiny tests are refused by the submitter and by a worker', async () => {
+    const tiny = w('tiny');
+    mkdirSync(tiny);
+    for (let i = 0; i < 20; i++) { writeFileSync(path.join(tiny, `${i}.in`), '1\n'); writeFileSync(path.join(tiny, `${i}.out`), '1\n'); }
+    const client = new Redis(redis.url);
+    try {
+      await expect(uploadTestSet(client, tiny, { maxBytes: 39 * FILE_COST })).rejects.toThrow(/count more than \d+ bytes \(each file at least 4096\)/);
+      const ok = await uploadTestSet(client, tiny, { maxBytes: 40 * FILE_COST });
+      expect(ok.bytes).toBe(40 * FILE_COST);
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
+
+  it('a test name a worker would refuse is refused by the submitter, before anything is sent', async () => {
+    const odd = w('odd');
+    mkdirSync(odd);
+    writeFileSync(path.join(odd, 'a b.in'), '2\n');
+    writeFileSync(path.join(odd, 'a b.out'), '1 1\n');
+    const client = new Redis(redis.url);
+    try {
+      const up = uploadTestSet(client, odd);
+      await expect(up).rejects.toBeInstanceOf(JobError);
+      await expect(up).rejects.toThrow(/test "a b" in .* does not have a plain name/);
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
+
+  it('a set a job still uses is not evicted; once released, the least recently used idle ones are', async () => {
+    const client = new Redis(redis.url);
+    const root = mkdtempSync(path.join(os.tmpdir(), 'scs-sets-'));
+    try {
+      const dirs = new TestSetDirs(root, 1);
+      const hashes = [];
+      hashes.push((await uploadTestSet(client, w('split-tests'))).hash);
+      hashes.push((await uploadTestSet(client, w('split-tests'), { interactor: w('interactor.c') })).hash);
+      hashes.push((await uploadTestSet(client, w('split-tests'), { checker: w('checker') })).hash);
+      const a = await dirs.use(client, hashes[0]!);
+      const b = await dirs.use(client, hashes[1]!);
+      await b.release();
+      const c = await dirs.use(client, hashes[2]!); // b went when released (over keep = 1, idle); a is held
+      expect(existsSync(path.join(root, hashes[0]!, '1.in'))).toBe(true);
+      expect(existsSync(a.set.tests[0]!.answer!)).toBe(true);
+      expect(existsSync(path.join(root, hashes[1]!))).toBe(false);
+      await a.release();
+      await c.release();
+      expect(existsSync(path.join(root, hashes[0]!))).toBe(false); // idle and older than c
+      expect(existsSync(path.join(root, hashes[2]!, 'set.json'))).toBe(true);
+    } finally {
+      client.disconnect();
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('a submission that failed is judged again when sent again with its id', async () => {
+    const q = 'scs-jury-again';
+    const small = await startWorker({ redis: redis.url, queue: q, concurrency: 1, maxTestSetBytes: 1000 });
+    const s = { redis: redis.url, queue: q, source: w('ac.c'), tests: w('split-tests'), checker: w('checker'), submission: 'again-1' };
+    try {
+      await expect(submit(s)).rejects.toThrow(/more than this worker's limit of 1000/);
+    } finally {
+      await small.close();
+    }
+    const big = await startWorker({ redis: redis.url, queue: q, concurrency: 1 });
+    try {
+      expect((await submit(s)).report.verdict).toBe('AC');
+    } finally {
+      await big.close();
+    }
+  }, 60_000);
 });
