@@ -157,8 +157,10 @@ async function spawnGate(s: Setup): Promise<void> {
     if (!(e instanceof SandboxSetupError) || e.code !== 'EACCES') throw e;
     const shut = unenterableDir(o.cwd ?? process.cwd(), uid, o.gid ?? process.getgid!());
     if (shut === null) throw e;
-    throw new SandboxSetupError(e.step, `uid ${uid} (the program's user) may not enter ${shut}, on the way to the working `
-      + `directory ${o.cwd ?? process.cwd()}: give it o+x there, or run from a directory it can enter`,
+    const mode = shut.mode.toString(8).padStart(4, '0');
+    throw new SandboxSetupError(e.step, `uid ${uid} (the program's user) may not enter ${shut.dir} (mode ${mode}, owner uid `
+      + `${shut.owner}), on the way to the working directory ${o.cwd ?? process.cwd()}: let it search that directory `
+      + '(x), or run from one it can enter',
     { ...(e.call ? { call: e.call } : {}), ...(e.errno === undefined ? {} : { errno: e.errno }), cause: e });
   }
   s.gatePid = pid;

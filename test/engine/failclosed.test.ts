@@ -131,7 +131,7 @@ describe('fail closed: every setup fault rejects with SandboxSetupError and the 
     const e = await runExecutable(bin.marker!, [m], { ...opts, cwd: inner }).then(() => null, (err: unknown) => err);
     expect(e).toBeInstanceOf(SandboxSetupError);
     expect((e as SandboxSetupError).code).toBe('EACCES');
-    expect((e as Error).message).toContain(`uid 65534 (the program's user) may not enter ${shut}, on the way to the working directory ${inner}`);
+    expect((e as Error).message).toContain(`uid 65534 (the program's user) may not enter ${shut} (mode 0700, owner uid 0), on the way to the working directory ${inner}`);
     expect(fs.existsSync(m)).toBe(false);
     // The control: the same directory opened to others, the same run goes ahead.
     fs.chmodSync(shut, 0o711);

@@ -118,8 +118,8 @@ describe('the table (not a terminal)', () => {
     expect(r.code).toBe(125);
     expect(rows(out(r)).every(([, v]) => v === 'SE')).toBe(true);
     expect(err(r)).toBe(`simple-cp-sandbox: judge: test 1: sandbox setup failed at step "spawn": posix_spawn failed with EACCES — uid 65534 `
-      + `(the program's user) may not enter ${shut}, on the way to the working directory ${inner}: give it o+x there, or run from a `
-      + 'directory it can enter\n');
+      + `(the program's user) may not enter ${shut} (mode 0700, owner uid 0), on the way to the working directory ${inner}: let it `
+      + 'search that directory (x), or run from one it can enter\n');
     fs.chmodSync(shut, 0o711); // the control: the same run where it may enter
     const ok = await cli(['judge', '--tests', path.join(ROOT, SUM), bins.get('sum/ac')], { cwd: inner });
     expect(ok.code).toBe(0);
