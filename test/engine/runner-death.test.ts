@@ -97,9 +97,12 @@ describe('SIGKILL of a process using the library', () => {
   it('runExecutable\'s programs are killed with it, children included', async () => {
     const m = marker();
     const script = path.join(dir, `lib-${m}.mjs`);
+    // As root, a uid of this test's own: RLIMIT_NPROC is per uid, and the suite's other files run programs as 65534
+    // meanwhile, which can leave the processes: 4 run no room to fork (docs/principles.md, "Processes").
+    const own = process.getuid?.() === 0 ? `, uid: ${64000 + randomInt(900)}` : '';
     fs.writeFileSync(script, `import { runExecutable } from ${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))};\n`
-      + `await Promise.all([\n  runExecutable('/bin/sleep', [${JSON.stringify(m)}], { timeout: 100 }),\n`
-      + `  runExecutable('/bin/sh', ['-c', 'sleep ${m} & wait'], { timeout: 100, processes: 4 }),\n]);\n`);
+      + `await Promise.all([\n  runExecutable('/bin/sleep', [${JSON.stringify(m)}], { timeout: 100${own} }),\n`
+      + `  runExecutable('/bin/sh', ['-c', 'sleep ${m} & wait'], { timeout: 100, processes: 4${own} }),\n]);\n`);
     fs.chmodSync(script, 0o644);
     expect(await killRunner([script], m, 5)).toEqual([]); // 2 gates, sleep, sh, sleep
   }, 30_000);
