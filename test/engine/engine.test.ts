@@ -28,6 +28,8 @@ describe('an Engine of one\'s own', () => {
     // Shut down is not dead: the next run starts the threads again.
     expect((await engine.run('/bin/true')).status).toBe('OK');
     await engine.shutdown();
+    // Gone before the next test counts its threads (it once counted this one, exiting, in CI).
+    expect(await eventually(() => threads() === before, 5000)).toBe(true);
   });
 
   it('prestart() boots its spawner thread, which its first run takes', async () => {
