@@ -51,6 +51,15 @@ export class JobError extends Error {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A file name a job or a test set may carry (a source, a jury program): no path, not hidden. */
+export const plainFileName = (n: unknown): n is string => typeof n === 'string' && /^[A-Za-z0-9._+-]{1,100}$/.test(n) && !n.startsWith('.');
+
+/** Whether `v` is base64 (padded), as jobs and test sets carry bytes. */
+export const isBase64 = (v: unknown): v is string => typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
+
+/** The bytes base64 `b64` decodes to, from its length. */
+export const base64Bytes = (b64: string): number => (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+
 /** A submission id: what BullMQ accepts as a job id and a person can read (no ':', which Redis keys use). */
 export const SUBMISSION_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
@@ -70,11 +79,11 @@ export function checkJob(data: unknown, maxSubmissionBytes: number = QUEUE_DEFAU
   if (!isObject(src) || typeof src.name !== 'string' || typeof src.data !== 'string') {
     throw new JobError('source must be { name, data } with data the file\'s bytes in base64');
   }
-  if (!/^[A-Za-z0-9._+-]{1,100}$/.test(src.name) || src.name.startsWith('.')) {
+  if (!plainFileName(src.name)) {
     throw new JobError(`source name ${JSON.stringify(src.name)} is not a plain file name (letters, digits, ".", "_", "+", "-")`);
   }
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(src.data) || src.data.length % 4 !== 0) throw new JobError('source data is not base64');
-  const bytes = (src.data.length / 4) * 3 - (src.data.endsWith('==') ? 2 : src.data.endsWith('=') ? 1 : 0);
+  if (!isBase64(src.data)) throw new JobError('source data is not base64');
+  const bytes = base64Bytes(src.data);
   if (bytes > maxSubmissionBytes) throw new JobError(`the source has ${bytes} bytes, more than this queue's ${maxSubmissionBytes}`);
   if (data.language !== undefined) {
     const n = typeof data.language === 'string' ? data.language.toLowerCase() : '';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { findTests } from '../judge/tests.js';
 import type { TestCase } from '../judge/types.js';
-import { JobError, QUEUE_DEFAULTS } from './job.js';
+import { base64Bytes, isBase64, JobError, plainFileName, QUEUE_DEFAULTS } from './job.js';
 
 interface StoredTest { name: string; input: string; answer: string | null }
 /** A jury program: its file name (an interactor's extension names its language) and its bytes, base64. */
@@ -45,8 +45,6 @@ export interface UploadOptions {
   interactor?: string;
 }
 
-/** A jury file name: a plain file name, as the job's source name. */
-const JURY_NAME = /^[A-Za-z0-9._+-]{1,100}$/;
 
 /** A test's name as a set carries it (its files are NAME.in and NAME.out on the worker). */
 const TEST_NAME = /^[A-Za-z0-9._+-]{1,200}$/;
@@ -90,7 +88,7 @@ export async function uploadTestSet(redis: Redis, dir: string, o: UploadOptions 
     const file = o[role];
     if (file === undefined) continue;
     const name = path.basename(file);
-    if (!JURY_NAME.test(name) || name.startsWith('.')) {
+    if (!plainFileName(name)) {
       throw new JobError(`the ${role}'s file name ${JSON.stringify(name)} is not a plain file name (letters, digits, ".", "_", "+", "-"): rename it`);
     }
     let data: Buffer;
@@ -109,10 +107,6 @@ export async function uploadTestSet(redis: Redis, dir: string, o: UploadOptions 
   return { hash, bytes, stored };
 }
 
-/** A set's size once decoded, from its base64 length. */
-const decoded = (b64: string): number => (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
-
-const isB64 = (v: unknown): v is string => typeof v === 'string' && v.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(v);
 
 /** The set's JSON checked field by field; a JobError names what is wrong. */
 function checkSet(hash: string, payload: string, maxBytes: number): StoredSet {
@@ -135,16 +129,16 @@ function checkSet(hash: string, payload: string, maxBytes: number): StoredSet {
     }
     if (names.has(t.name)) throw new JobError(`test set ${hash} has two tests named ${t.name}`);
     names.add(t.name);
-    if (!isB64(t.input) || (t.answer !== null && !isB64(t.answer))) throw new JobError(`test set ${hash}: test ${t.name} is not base64`);
-    bytes += Math.max(decoded(t.input), FILE_COST) + (t.answer === null ? 0 : Math.max(decoded(t.answer), FILE_COST));
+    if (!isBase64(t.input) || (t.answer !== null && !isBase64(t.answer))) throw new JobError(`test set ${hash}: test ${t.name} is not base64`);
+    bytes += Math.max(base64Bytes(t.input), FILE_COST) + (t.answer === null ? 0 : Math.max(base64Bytes(t.answer), FILE_COST));
   }
   for (const role of ['checker', 'interactor'] as const) {
     const f = set[role] as StoredFile | undefined;
     if (f === undefined) continue;
-    if (typeof f?.name !== 'string' || !JURY_NAME.test(f.name) || f.name.startsWith('.') || !isB64(f.data)) {
+    if (!plainFileName(f?.name) || !isBase64(f.data)) {
       throw new JobError(`test set ${hash}: its ${role} is not { name, data } with a plain file name and base64 data`);
     }
-    bytes += Math.max(decoded(f.data), FILE_COST);
+    bytes += Math.max(base64Bytes(f.data), FILE_COST);
   }
   if (bytes > maxBytes) throw new JobError(`test set ${hash} has ${bytes} bytes, more than this worker's limit of ${maxBytes}`);
   return set as unknown as StoredSet;
