@@ -97,12 +97,15 @@ describe('SIGKILL of a process using the library', () => {
   it('runExecutable\'s programs are killed with it, children included', async () => {
     const m = marker();
     const script = path.join(dir, `lib-${m}.mjs`);
-    // As root, a uid of this test's own: RLIMIT_NPROC is per uid, and the suite's other files run programs as 65534
-    // meanwhile, which can leave the processes: 4 run no room to fork (docs/principles.md, "Processes").
-    const own = process.getuid?.() === 0 ? `, uid: ${64000 + randomInt(900)}` : '';
+    // As root, uids of this test's own, one per run: RLIMIT_NPROC is per uid, so the suite's other files (running
+    // programs as 65534 meanwhile) or the other run here could leave a run no room to fork or exec
+    // (docs/principles.md, "Processes"). A run that ends early prints its result, so the control's message says why.
+    const base = 64000 + 2 * randomInt(450);
+    const own = (k: number) => (process.getuid?.() === 0 ? `, uid: ${base + k}` : '');
     fs.writeFileSync(script, `import { runExecutable } from ${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))};\n`
-      + `await Promise.all([\n  runExecutable('/bin/sleep', [${JSON.stringify(m)}], { timeout: 100${own} }),\n`
-      + `  runExecutable('/bin/sh', ['-c', 'sleep ${m} & wait'], { timeout: 100, processes: 4${own} }),\n]);\n`);
+      + `const show = (r) => console.error(JSON.stringify({ status: r.status, error: r.error, stderr: r.stderr }));\n`
+      + `await Promise.all([\n  runExecutable('/bin/sleep', [${JSON.stringify(m)}], { timeout: 100${own(0)} }).then(show),\n`
+      + `  runExecutable('/bin/sh', ['-c', 'sleep ${m} & wait'], { timeout: 100, processes: 4${own(1)} }).then(show),\n]);\n`);
     fs.chmodSync(script, 0o644);
     expect(await killRunner([script], m, 5)).toEqual([]); // 2 gates, sleep, sh, sleep
   }, 30_000);
