@@ -117,7 +117,12 @@ function tasksOfProcess(pid: number | 'self', uid: number): number {
  * by thread; a single-threaded one by its Uid line.
  */
 export function tasksOwnedBy(uid: number): number {
-  let n = tasksOfProcess('self', uid);
+  return tasksOfProcess('self', uid) + tasksOwnedByOthers(uid);
+}
+
+/** tasksOwnedBy but for this process's own tasks (the engine's spawner threads keep the uid of their last program). */
+export function tasksOwnedByOthers(uid: number): number {
+  let n = 0;
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {

@@ -17,6 +17,11 @@ export const QUEUE_DEFAULTS = {
   maxTestSetBytes: 64 * MiB,
   /** How long a stored test set lives without being used (seconds); each submission using it renews it. */
   testSetTtl: 7 * 24 * 3600,
+  /**
+   * A root worker's first uid (uids.ts): isolate's first box uid, above the uids Debian gives to accounts
+   * (1000..59999) and system users (below 1000).
+   */
+  firstUid: 60_000,
 } as const;
 
 /** The limits a job may set, as judge()'s JudgeLimits names them (seconds, bytes, counts). */

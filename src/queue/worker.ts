@@ -10,10 +10,11 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Engine } from '../engine/engine.js';
 import { judge } from '../judge/index.js';
-import type { JudgeReport } from '../judge/types.js';
+import { MAX_JOBS, type JudgeReport } from '../judge/types.js';
 import { connect, connected, type RedisTarget } from './connection.js';
 import { checkJob, JobError, QUEUE_DEFAULTS } from './job.js';
 import { TestSetDirs } from './testsets.js';
+import { claimUids, type UidPool } from './uids.js';
 
 /**
  * Lock and stall settings: a worker renews its jobs' locks every lockDuration / 2; a job whose lock lapsed (its
@@ -26,6 +27,12 @@ export interface WorkerOptions extends RedisTarget {
   queue?: string;
   /** Jobs judged at once. Default: the number of cores. */
   concurrency?: number;
+  /**
+   * Root only: the first of the uids the jobs' programs run as, one per job judged at once (firstUid ..
+   * firstUid + concurrency - 1, each its own gid too); none may run anything when the worker starts. Default 60000.
+   * A worker that is not root runs them as its own user.
+   */
+  firstUid?: number;
   /** Tests run at once within one job. Default 1: the jobs are what runs in parallel. */
   jobs?: number;
   /** The most bytes of a job's source this worker judges (default QUEUE_DEFAULTS.maxSubmissionBytes). */
@@ -53,9 +60,11 @@ export interface QueueWorker {
   readonly worker: Worker;
   /** The directory this worker keeps its test sets in (one directory per hash, hidden from the programs it judges). */
   readonly testSets: string;
+  /** The uids its jobs' programs run as (a root worker), or null: they run as the worker's own user. */
+  readonly uids: { first: number; last: number } | null;
 }
 
-async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetDirs): Promise<JudgeJobResult> {
+async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetDirs, uids: UidPool | null): Promise<JudgeJobResult> {
   let j;
   try {
     j = checkJob(job.data, o.maxSubmissionBytes ?? QUEUE_DEFAULTS.maxSubmissionBytes);
@@ -63,10 +72,14 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
     // A job that cannot be judged as sent fails at once, without retries: its message says why.
     throw new UnrecoverableError((e as Error).message);
   }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-job-'));
+  const uid = uids?.take() ?? null;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-job-')).catch((e: unknown) => {
+    if (uid !== null) uids!.give(uid);
+    throw e;
+  });
   try {
-    // The program's working directory: its user (65534 for a root worker) must be able to enter it, wherever the
-    // worker itself was started. The tests in it are hidden from the program (judge's hideAnswers).
+    // The program's working directory: its user (the job's uid for a root worker) must be able to enter it,
+    // wherever the worker itself was started. The tests in it are hidden from the program (judge's hideAnswers).
     await chmod(dir, 0o755);
     const source = path.join(dir, j.source.name);
     await writeFile(source, Buffer.from(j.source.data, 'base64'), { mode: 0o644 });
@@ -95,7 +108,9 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
         // Every set this worker keeps is hidden from the program (its own set is, as tests always are); the jury
         // programs read theirs.
         hidePaths: [sets.root],
-        limits: { ...(j.limits ?? {}), cwd: dir }, jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
+        // A root worker's job runs as a uid of its own (uids.ts); the job's limits cannot name one (job.ts).
+        limits: { ...(j.limits ?? {}), cwd: dir, ...(uid === null ? {} : { uid, gid: uid }) },
+        jobs: o.jobs ?? 1, ...(o.engine ? { engine: o.engine } : {}),
         // A progress update that fails (Redis gone, the worker closing) is not the judging's failure.
         onProgress: () => { done++; job.updateProgress({ done, total }).catch(() => {}); },
       });
@@ -105,6 +120,8 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
     return { submission: j.submission, report };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    // judge() has ended, so have its programs: the gate reports a run once the program's group is dead.
+    if (uid !== null) uids!.give(uid);
   }
 }
 
@@ -112,33 +129,41 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
 export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
   const queue = o.queue ?? QUEUE_DEFAULTS.queue;
   const concurrency = o.concurrency ?? os.availableParallelism();
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a whole number >= 1, got ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_JOBS) {
+    throw new RangeError(`concurrency must be a whole number from 1 to ${MAX_JOBS}, got ${concurrency}`);
+  }
+  const root = process.geteuid?.() === 0;
+  if (!root && o.firstUid !== undefined) {
+    throw new RangeError('firstUid (--first-uid): only a root worker runs programs as other users (this one runs them as its own)');
+  }
+  const uids = root ? await claimUids(o.firstUid ?? QUEUE_DEFAULTS.firstUid, concurrency) : null;
   // The first connection proves the URL, the password and the certificate, or startWorker rejects saying which failed.
   const redis = await connected(o);
   let connection: Redis | undefined;
-  let root: string | undefined;
+  let setsDir: string | undefined;
   let worker: Worker | undefined;
   try {
     connection = connect(o);
     // The worker's test sets (testsets.ts), its own directory; the program's user may enter it, and the judge hides
     // it from the program it runs.
-    root = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
-    await chmod(root, 0o711);
-    const sets = new TestSetDirs(root);
-    worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets), { connection, concurrency, autorun: true, ...WORKER_TIMING });
+    setsDir = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
+    await chmod(setsDir, 0o711);
+    const sets = new TestSetDirs(setsDir);
+    worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets, uids), { connection, concurrency, autorun: true, ...WORKER_TIMING });
     await worker.waitUntilReady();
   } catch (e) {
     // Nothing of a worker that did not start is left behind.
     await worker?.close(true).catch(() => {});
     connection?.disconnect();
     redis.disconnect();
-    if (root) await rm(root, { recursive: true, force: true });
+    if (setsDir) await rm(setsDir, { recursive: true, force: true });
     throw e;
   }
-  const [w, conn, dir] = [worker, connection, root];
+  const [w, conn, dir] = [worker, connection, setsDir];
   return {
     worker: w,
     testSets: dir,
+    uids: uids === null ? null : { first: uids.first, last: uids.last },
     async close(force = false) {
       await w.close(force);
       conn.disconnect();

@@ -15,7 +15,7 @@ import { redact } from '../../dist/queue/redact.js';
 import { submit } from '../../dist/queue/submit.js';
 import { startWorker } from '../../dist/queue/worker.js';
 import { cli, ROOT } from '../cli/helpers.js';
-import { hasRedis, startRedis, type TestRedis } from './redis.js';
+import { hasRedis, startRedis, uidsFrom, type TestRedis } from './redis.js';
 
 const SUM = path.join(ROOT, 'fixtures', 'judge', 'sum');
 const PASSWORD = 'pw-3c%@/ x'; // characters a URL must escape
@@ -47,7 +47,7 @@ const wrong = (url: string) => url.replace(encodeURIComponent(PASSWORD), 'not-it
 describe.skipIf(!hasRedis)('a Redis with a password', () => {
   it('the password in the URL (escaped): a worker and a submitter judge a submission', async () => {
     expect(locked.url).toMatch(/^redis:\/\/:pw-3c%25%40%2F%20x@127\.0\.0\.1:\d+$/);
-    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1 });
+    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1, ...uidsFrom(61200) });
     try {
       const { report } = await submit(job(locked.url));
       expect(report.verdict).toBe('AC');
@@ -57,7 +57,7 @@ describe.skipIf(!hasRedis)('a Redis with a password', () => {
   }, 60_000);
 
   it('the URL in $SIMPLE_CP_SANDBOX_REDIS instead of --redis (out of the process list); a bad one is refused, redacted', async () => {
-    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1 });
+    const w = await startWorker({ redis: locked.url, queue: 'scs-access', concurrency: 1, ...uidsFrom(61200) });
     try {
       const r = await cli(['submit', '--queue', 'scs-access', '--tests', 'tests', 'ac.c'], { cwd: work, env: { SIMPLE_CP_SANDBOX_REDIS: locked.url } });
       expect(r.stderr.toString()).toBe('');
@@ -72,7 +72,7 @@ describe.skipIf(!hasRedis)('a Redis with a password', () => {
   }, 60_000);
 
   it('a wrong password and no password are refused, naming the cause, without the password in the message', async () => {
-    const bad = startWorker({ redis: wrong(locked.url), queue: 'scs-access', firstConnectMs: 2000 });
+    const bad = startWorker({ redis: wrong(locked.url), queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) });
     await expect(bad).rejects.toThrow(/could not reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ within 2 s: WRONGPASS/);
     const none = submit({ ...job(`redis://127.0.0.1:${locked.port}`), firstConnectMs: 2000 });
     await expect(none).rejects.toThrow(/within 2 s: NOAUTH/);
@@ -105,7 +105,7 @@ describe('URLs: what ioredis would have read from them is refused, and passwords
 describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
   it('with the CA: a worker and a submitter (library, and the CLI\'s --redis-ca) judge a submission', async () => {
     expect(tls.url).toMatch(/^rediss:\/\//);
-    const w = await startWorker({ redis: tls.url, tls: { ca: tls.ca! }, queue: 'scs-access', concurrency: 1 });
+    const w = await startWorker({ redis: tls.url, tls: { ca: tls.ca! }, queue: 'scs-access', concurrency: 1, ...uidsFrom(61200) });
     try {
       expect((await submit(job(tls.url, { tls: { ca: tls.ca! } }))).report.verdict).toBe('AC');
       // A scheme in capitals is the same scheme (the URL standard): it is TLS too, not a plain connection.
@@ -120,25 +120,25 @@ describe.skipIf(!hasRedis)('a Redis with TLS only (rediss://)', () => {
   }, 90_000);
 
   it('a certificate that does not verify (no CA given) is refused: no fallback to an unverified connection', async () => {
-    await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000 }))
+    await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) }))
       .rejects.toThrow(/within 2 s: (self[- ]signed certificate|unable to (get local issuer|verify))/);
     // Neither NODE_TLS_REJECT_UNAUTHORIZED=0 nor a caller's rejectUnauthorized: false turns verification off.
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     try {
-      await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/self[- ]signed certificate/);
+      await expect(startWorker({ redis: tls.url, queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) })).rejects.toThrow(/self[- ]signed certificate/);
     } finally {
       delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     }
     const loose = { rejectUnauthorized: false } as unknown as { ca: Buffer };
-    await expect(startWorker({ redis: tls.url, tls: loose, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/self[- ]signed certificate/);
+    await expect(startWorker({ redis: tls.url, tls: loose, queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) })).rejects.toThrow(/self[- ]signed certificate/);
     // The right CA, the wrong name: the certificate is for 127.0.0.1.
-    await expect(startWorker({ redis: tls.url, tls: { ca: tls.ca!, servername: 'judge.example' }, queue: 'scs-access', firstConnectMs: 2000 }))
+    await expect(startWorker({ redis: tls.url, tls: { ca: tls.ca!, servername: 'judge.example' }, queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) }))
       .rejects.toThrow(/within 2 s: .*(altnames|does not match|Hostname\/IP)/);
   }, 60_000);
 
   it('a plain redis:// URL to the TLS port gets no connection; TLS options with redis:// are refused', async () => {
     const plain = tls.url.replace('rediss:', 'redis:');
-    await expect(startWorker({ redis: plain, queue: 'scs-access', firstConnectMs: 2000 })).rejects.toThrow(/could not reach Redis/);
+    await expect(startWorker({ redis: plain, queue: 'scs-access', firstConnectMs: 2000, ...uidsFrom(61210) })).rejects.toThrow(/could not reach Redis/);
     expect(() => connect({ redis: plain, tls: { ca: tls.ca! } })).toThrow(/TLS options were given for redis:\/\/:\*\*\*@.*use rediss:\/\//);
     const r = await cli(['submit', '--redis', plain, '--redis-ca', 'ca.pem', '--tests', 'tests', 'ac.c'], { cwd: work });
     expect(r.code).toBe(125);

@@ -19,7 +19,7 @@ import { FILE_COST, TestSetDirs, testSetKey, uploadTestSet } from '../../dist/qu
 import { JobError } from '../../dist/queue/job.js';
 import { startWorker, type QueueWorker } from '../../dist/queue/worker.js';
 import { ROOT } from '../cli/helpers.js';
-import { hasRedis, startRedis, type TestRedis } from './redis.js';
+import { hasRedis, startRedis, uidsFrom, type TestRedis } from './redis.js';
 
 const SPLIT = path.join(ROOT, 'fixtures', 'judge', 'split');
 const GUESS = path.join(ROOT, 'fixtures', 'judge', 'interactive');
@@ -46,7 +46,7 @@ beforeAll(async () => {
   copyFileSync(path.join(GUESS, 'interactor.c'), path.join(work, 'interactor.c'));
   copyFileSync(path.join(GUESS, 'solution.c'), path.join(work, 'guess.c'));
   cpSync(path.join(GUESS, 'tests'), path.join(work, 'guess-tests'), { recursive: true });
-  worker = await startWorker({ redis: redis.url, queue, concurrency: 2 });
+  worker = await startWorker({ redis: redis.url, queue, concurrency: 2, ...uidsFrom(61100) });
   submitter = await openSubmitter({ redis: redis.url, queue });
 }, 60_000);
 
@@ -107,7 +107,7 @@ describe.skipIf(!hasRedis)('jury programs in the test set', () => {
       await q.close();
       client.disconnect();
     }
-    const small = await startWorker({ redis: redis.url, queue: 'scs-jury-small', concurrency: 1, maxTestSetBytes: 1000 });
+    const small = await startWorker({ redis: redis.url, queue: 'scs-jury-small', concurrency: 1, maxTestSetBytes: 1000, ...uidsFrom(61110) });
     try {
       const run = submit({ redis: redis.url, queue: 'scs-jury-small', source: w('ac.c'), tests: w('split-tests'), checker: w('checker') });
       await expect(run).rejects.toBeInstanceOf(JobFailedError);
@@ -225,14 +225,14 @@ describe.skipIf(!hasRedis)('test sets: limits, names, a worker\'s directory of s
 
   it('a submission that failed is judged again when sent again with its id', async () => {
     const q = 'scs-jury-again';
-    const small = await startWorker({ redis: redis.url, queue: q, concurrency: 1, maxTestSetBytes: 1000 });
+    const small = await startWorker({ redis: redis.url, queue: q, concurrency: 1, maxTestSetBytes: 1000, ...uidsFrom(61120) });
     const s = { redis: redis.url, queue: q, source: w('ac.c'), tests: w('split-tests'), checker: w('checker'), submission: 'again-1' };
     try {
       await expect(submit(s)).rejects.toThrow(/more than this worker's limit of 1000/);
     } finally {
       await small.close();
     }
-    const big = await startWorker({ redis: redis.url, queue: q, concurrency: 1 });
+    const big = await startWorker({ redis: redis.url, queue: q, concurrency: 1, ...uidsFrom(61130) });
     try {
       expect((await submit(s)).report.verdict).toBe('AC');
     } finally {

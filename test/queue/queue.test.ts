@@ -16,7 +16,7 @@ import { checkJob, JobError } from '../../dist/queue/job.js';
 import { JobFailedError, submit } from '../../dist/queue/submit.js';
 import { testSetKey, uploadTestSet } from '../../dist/queue/testsets.js';
 import { startWorker, type QueueWorker } from '../../dist/queue/worker.js';
-import { hasRedis, startRedis, type TestRedis } from './redis.js';
+import { hasRedis, startRedis, uidsFrom, type TestRedis } from './redis.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SUM = path.join(ROOT, 'fixtures', 'judge', 'sum');
@@ -32,7 +32,7 @@ beforeAll(async () => {
   process.env.SIMPLE_CP_SANDBOX_CACHE = path.join(work, 'cache');
   for (const f of ['ac.c', 'wa.c']) copyFileSync(path.join(SUM, f), path.join(work, f));
   cpSync(path.join(SUM, 'tests'), path.join(work, 'tests'), { recursive: true });
-  worker = await startWorker({ redis: redis.url, queue, concurrency: 2 });
+  worker = await startWorker({ redis: redis.url, queue, concurrency: 2, ...uidsFrom(61000) });
 }, 60_000);
 
 afterAll(async () => {
@@ -105,7 +105,7 @@ describe.skipIf(!hasRedis)('submit and a worker, through a real redis-server', (
 
   it('a job the worker refuses reaches the submitter as JobFailedError, with the worker\'s reason', async () => {
     // A worker whose submission limit is smaller than the submitter's: the worker's check is the one that counts.
-    const small = await startWorker({ redis: redis.url, queue: 'scs-test-small', concurrency: 1, maxSubmissionBytes: 10 });
+    const small = await startWorker({ redis: redis.url, queue: 'scs-test-small', concurrency: 1, maxSubmissionBytes: 10, ...uidsFrom(61010) });
     try {
       const run = submit({ redis: redis.url, queue: 'scs-test-small', source: path.join(work, 'ac.c'), tests: path.join(work, 'tests') });
       await expect(run).rejects.toBeInstanceOf(JobFailedError);
@@ -122,8 +122,9 @@ describe.skipIf(!hasRedis)('submit and a worker, through a real redis-server', (
 });
 
 /** A worker in a child process; resolves once it takes jobs. `took` resolves with the first job id it starts. */
-function childWorker(url: string, q: string): { child: ChildProcess; ready: Promise<void>; took: Promise<string> } {
-  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'queue', 'worker-child.mjs'), url, q, '5'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function childWorker(url: string, q: string, firstUid: number): { child: ChildProcess; ready: Promise<void>; took: Promise<string> } {
+  const uids = uidsFrom(firstUid).firstUid === undefined ? [] : [String(firstUid)];
+  const child = spawn(process.execPath, [path.join(ROOT, 'test', 'queue', 'worker-child.mjs'), url, q, '5', ...uids], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let ready!: () => void;
   let took!: (id: string) => void;
@@ -145,7 +146,7 @@ describe.skipIf(!hasRedis)('nothing lost', () => {
     const slow = path.join(work, 'slow.c');
     writeFileSync(slow, '#include <stdio.h>\n#include <unistd.h>\nint main(void){long long a,b;sleep(2);'
       + 'if(scanf("%lld %lld",&a,&b)!=2)return 1;printf("%lld\\n",a+b);return 0;}\n');
-    const first = childWorker(redis.url, q);
+    const first = childWorker(redis.url, q, 61030);
     await first.ready;
     const started = Date.now();
     const report = submit({ redis: redis.url, queue: q, source: slow, tests: path.join(work, 'tests'), submission: 'killed-1',
@@ -153,7 +154,7 @@ describe.skipIf(!hasRedis)('nothing lost', () => {
     expect(await first.took).toBe('killed-1');
     await new Promise((r) => setTimeout(r, 1000)); // inside its first test
     first.child.kill('SIGKILL');
-    const second = childWorker(redis.url, q);
+    const second = childWorker(redis.url, q, 61040);
     try {
       await second.ready;
       const r = await report;
@@ -191,7 +192,7 @@ describe.skipIf(!hasRedis)('Redis restarts or drops its connections', () => {
       for (let i = 0; i < 100 && !(await handle.getJob('kept-1')); i++) await new Promise((res) => setTimeout(res, 50));
       expect(await (await handle.getJob('kept-1'))?.getState()).toBe('waiting');
       await redis.restart(500);
-      const w = await startWorker({ redis: redis.url, queue: q, concurrency: 1 });
+      const w = await startWorker({ redis: redis.url, queue: q, concurrency: 1, ...uidsFrom(61020) });
       try {
         expect((await r).report.verdict).toBe('AC');
       } finally {

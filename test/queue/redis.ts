@@ -12,6 +12,13 @@ import { connect as tlsConnect } from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 
+/**
+ * A worker's uids as root (`firstUid`, startWorker's option): every worker of the suite gets a range of its own
+ * (`base` .. base + its concurrency - 1; the files use 61000.., 61100.., 61200.., 61300.., 61400..), so that none
+ * refuses another's uids at start or shares their process budget. Not root: nothing (the programs run as this user).
+ */
+export const uidsFrom = (base: number): { firstUid?: number } => (process.geteuid?.() === 0 ? { firstUid: base } : {});
+
 export const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasRedis && process.env.SANDBOX_TEST_REQUIRE_RUNTIMES === '1') {
   throw new Error('redis-server is not installed, and SANDBOX_TEST_REQUIRE_RUNTIMES=1 requires it (apt-get install redis-server)');
