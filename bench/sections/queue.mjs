@@ -14,9 +14,10 @@ import { expect, nowMs } from '../lib/util.mjs';
 const SUM = fileURLToPath(new URL('../../fixtures/judge/sum/', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/simple-cp-sandbox.js', import.meta.url));
 
-/** A `simple-cp-sandbox worker` process; resolves once it takes jobs. */
-function workerProcess(url, queue, env) {
-  const child = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--queue', queue, '--concurrency', '1'],
+/** A `simple-cp-sandbox worker` process; resolves once it takes jobs. As root, each has a uid of its own (`firstUid`). */
+function workerProcess(url, queue, env, firstUid) {
+  const uids = process.geteuid?.() === 0 ? ['--first-uid', String(firstUid)] : [];
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', url, '--queue', queue, '--concurrency', '1', ...uids],
     { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   const ready = new Promise((resolve, reject) => {
@@ -63,7 +64,7 @@ export async function queue(ctx) {
     };
     const env = { ...process.env };
     const withWorkers = async (workers, q, body) => {
-      const ws = Array.from({ length: workers }, () => workerProcess(redis.url, q, env));
+      const ws = Array.from({ length: workers }, (_, k) => workerProcess(redis.url, q, env, 62000 + k));
       try {
         await Promise.all(ws.map((w) => w.ready));
         return await body();

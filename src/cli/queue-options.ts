@@ -3,6 +3,7 @@
  * submit.ts here, src/queue) and bullmq and ioredis are loaded only when one of them runs.
  */
 import { redact } from '../queue/redact.js';
+import { MAX_JOBS } from '../judge/types.js';
 import { QUEUE_DEFAULTS, SUBMISSION_ID } from '../queue/job.js';
 import { CliUsageError } from './errors.js';
 import {
@@ -41,9 +42,21 @@ const QUEUE_OPTION: OptionDef<string> = {
 
 const CONCURRENCY_OPTION: OptionDef<number> = {
   key: 'concurrency', flag: '--concurrency', valueName: 'N', repeatable: false,
-  parse: parseWhole('--concurrency', 1, 'a number of submissions judged at once'),
+  parse: (raw) => {
+    const v = parseWhole('--concurrency', 1, 'a number of submissions judged at once')(raw);
+    if (v > MAX_JOBS) throw new CliUsageError(`invalid value for --concurrency: ${JSON.stringify(raw)} (expected at most ${MAX_JOBS})`);
+    return v;
+  },
   description: 'submissions judged at once on this machine', defaultText: 'the number of cores', example: '--concurrency 2',
   libraryKey: null,
+};
+
+const FIRST_UID_OPTION: OptionDef<number> = {
+  key: 'firstUid', flag: '--first-uid', valueName: 'UID', repeatable: false,
+  parse: parseWhole('--first-uid', 1, 'a uid'),
+  description: 'root only: the jobs\' programs run as UID .. UID + N - 1 (N the concurrency), one uid (and gid) per job '
+    + 'judged at once, so that each job has its process budget to itself; none of them may run anything when the worker starts',
+  defaultText: String(QUEUE_DEFAULTS.firstUid), example: '--first-uid 61000', libraryKey: null,
 };
 
 const NO_WAIT_OPTION: OptionDef<true> = {
@@ -105,7 +118,7 @@ export const WORKER_COMMAND: Subcommand = {
   name: 'worker',
   summary: 'take judge jobs from a queue on Redis and judge them on this machine until SIGTERM or SIGINT (then finish '
     + 'the running ones and exit 0)',
-  options: [...QUEUE_COMMON, CONCURRENCY_OPTION],
+  options: [...QUEUE_COMMON, CONCURRENCY_OPTION, FIRST_UID_OPTION],
   examples: ['simple-cp-sandbox worker --redis redis://127.0.0.1:6379', 'SIMPLE_CP_SANDBOX_REDIS=rediss://:pw@judge-redis:6380 simple-cp-sandbox worker --redis-ca ca.pem --concurrency 2'],
   runsPrograms: true,
   load: () => import('./worker.js'),

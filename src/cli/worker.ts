@@ -18,13 +18,18 @@ export async function run({ values, io }: CommandContext): Promise<number> {
   const { startWorker } = await import('../queue/worker.js');
   let w;
   try {
-    w = await startWorker({ ...common, ...(values.concurrency ? { concurrency: values.concurrency as number } : {}) });
+    w = await startWorker({
+      ...common,
+      ...(values.concurrency ? { concurrency: values.concurrency as number } : {}),
+      ...(values.firstUid ? { firstUid: values.firstUid as number } : {}),
+    });
   } catch (e) {
     await writeAll(io.stderr, `simple-cp-sandbox: worker could not start: ${oneLine((e as Error).message)}\n`);
     return ExitCode.SANDBOX;
   }
   const queue = w.worker.name;
-  await writeAll(io.stderr, `worker: taking jobs from queue ${queue} (concurrency ${w.worker.concurrency})\n`);
+  const users = w.uids === null ? 'as this user' : `as uids ${w.uids.first}..${w.uids.last}`;
+  await writeAll(io.stderr, `worker: taking jobs from queue ${queue} (concurrency ${w.worker.concurrency}, programs run ${users})\n`);
   w.worker.on('completed', (job, r: { report?: { verdict?: string } }) => { io.stderr.write(`worker: ${job.id} ${r?.report?.verdict ?? '?'}\n`); });
   w.worker.on('failed', (job, e) => { io.stderr.write(`worker: ${job?.id ?? '?'} failed: ${oneLine(e.message)}\n`); });
   w.worker.on('error', (e) => { io.stderr.write(`worker: ${oneLine(e.message)} (reconnecting)\n`); });

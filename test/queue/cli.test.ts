@@ -27,7 +27,7 @@ beforeAll(async () => {
   for (const f of ['ac.c', 'wa.c']) copyFileSync(path.join(SUM, f), path.join(work, f));
   cpSync(path.join(SUM, 'tests'), path.join(work, 'tests'), { recursive: true });
   worker = spawn(process.execPath, [path.join(ROOT, 'bin', 'simple-cp-sandbox.js'), 'worker', '--redis', redis.url,
-    '--queue', queue, '--concurrency', '2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--queue', queue, '--concurrency', '2', ...(process.geteuid?.() === 0 ? ['--first-uid', '61300'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve) => {
     worker.stderr!.on('data', (d: Buffer) => {
       workerLog += d.toString();
