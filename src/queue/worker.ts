@@ -64,7 +64,30 @@ export interface QueueWorker {
   readonly uids: { first: number; last: number } | null;
 }
 
+/** Jobs whose data was not JSON, with the parser's message (JudgeWorker.createJob). */
+const unparsable = new WeakMap<Job, string>();
+
+/**
+ * BullMQ parses a job's data before the processor sees it; data that is not JSON (written to Redis by hand, or by
+ * a client of another kind) throws there, and the job would sit active until its stalls failed it with no reason
+ * given. Here it becomes a job with null data that the processor fails at once, saying why.
+ */
+class JudgeWorker extends Worker {
+  protected override createJob(data: Parameters<Worker['createJob']>[0], jobId: string): Job {
+    try {
+      return super.createJob(data, jobId);
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      const job = super.createJob({ ...data, data: 'null' }, jobId);
+      unparsable.set(job, e.message);
+      return job;
+    }
+  }
+}
+
 async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetDirs, uids: UidPool | null): Promise<JudgeJobResult> {
+  const notJson = unparsable.get(job);
+  if (notJson !== undefined) throw new UnrecoverableError(`the job's data is not JSON (${notJson}): send jobs with submit(), as checkJob describes`);
   let j;
   try {
     j = checkJob(job.data, o.maxSubmissionBytes ?? QUEUE_DEFAULTS.maxSubmissionBytes);
@@ -149,7 +172,7 @@ export async function startWorker(o: WorkerOptions): Promise<QueueWorker> {
     setsDir = await mkdtemp(path.join(os.tmpdir(), 'scs-testsets-'));
     await chmod(setsDir, 0o711);
     const sets = new TestSetDirs(setsDir);
-    worker = new Worker(queue, (job) => judgeJob(job, o, redis, sets, uids), { connection, concurrency, autorun: true, ...WORKER_TIMING });
+    worker = new JudgeWorker(queue, (job) => judgeJob(job, o, redis, sets, uids), { connection, concurrency, autorun: true, ...WORKER_TIMING });
     await worker.waitUntilReady();
   } catch (e) {
     // Nothing of a worker that did not start is left behind.

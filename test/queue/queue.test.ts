@@ -103,6 +103,33 @@ describe.skipIf(!hasRedis)('submit and a worker, through a real redis-server', (
     expect(after.report.verdict).toBe('AC');
   }, 60_000);
 
+  it('a job whose data is not JSON fails at once, saying so, and the worker judges the next one', async () => {
+    const q = 'scs-test-raw';
+    const handle = new Queue(q, { connection: { host: '127.0.0.1', port: redis.port } });
+    const client = new Redis(redis.url);
+    let w: QueueWorker | undefined;
+    try {
+      // Queued before any worker takes the queue, then its data overwritten in Redis as a client of another kind might.
+      await handle.add('judge', { v: 1 }, { jobId: 'raw-1' });
+      await client.hset(`bull:${q}:raw-1`, 'data', '{not json');
+      w = await startWorker({ redis: redis.url, queue: q, concurrency: 1, ...uidsFrom(61050) });
+      // Read from Redis itself: BullMQ's getJob cannot parse this job either.
+      const isFailed = async () => (await client.zscore(`bull:${q}:failed`, 'raw-1')) !== null;
+      for (let i = 0; i < 200 && !(await isFailed()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await isFailed()).toBe(true);
+      const failed = await client.hgetall(`bull:${q}:raw-1`);
+      expect(failed.failedReason).toMatch(/^the job's data is not JSON \(.*JSON.*\): send jobs with submit\(\)/);
+      expect(failed.atm).toBe('1'); // attempts made: one, no retry
+      expect(failed.data).toBe('{not json'); // kept as it was sent
+      const after = await submit({ redis: redis.url, queue: q, source: path.join(work, 'ac.c'), tests: path.join(work, 'tests') });
+      expect(after.report.verdict).toBe('AC');
+    } finally {
+      await w?.close();
+      client.disconnect();
+      await handle.close();
+    }
+  }, 60_000);
+
   it('a job the worker refuses reaches the submitter as JobFailedError, with the worker\'s reason', async () => {
     // A worker whose submission limit is smaller than the submitter's: the worker's check is the one that counts.
     const small = await startWorker({ redis: redis.url, queue: 'scs-test-small', concurrency: 1, maxSubmissionBytes: 10, ...uidsFrom(61010) });
