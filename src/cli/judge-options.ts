@@ -79,11 +79,7 @@ export const INTERACTOR_MEMORY_OPTION: OptionDef<number> = {
 
 export const JOBS_OPTION: OptionDef<number> = {
   key: 'jobs', flag: '--jobs', valueName: 'N', repeatable: false,
-  parse: (raw) => {
-    const v = parseWhole('--jobs', 1, 'a number of tests run at once')(raw);
-    if (v > MAX_JOBS) throw new CliUsageError(`invalid value for --jobs: ${JSON.stringify(raw)} (expected at most ${MAX_JOBS})`);
-    return v;
-  },
+  parse: parseWhole('--jobs', 1, 'a number of tests run at once', MAX_JOBS),
   description: 'tests run at once, each in its own sandbox and measured on its own',
   defaultText: 'the number of cores', example: '--jobs 4', libraryKey: null,
 };

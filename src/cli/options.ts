@@ -69,10 +69,11 @@ export function parseSeconds(flag: string): (raw: string) => number {
   };
 }
 
-export function parseWhole(flag: string, min: number, what: string): (raw: string) => number {
+export function parseWhole(flag: string, min: number, what: string, max = Number.MAX_SAFE_INTEGER): (raw: string) => number {
   return (raw) => {
     const v = INTEGER.test(raw.trim()) ? Number(raw) : NaN;
     if (!Number.isSafeInteger(v) || v < min) throw invalid(flag, raw, `${what}, a whole number >= ${min}`);
+    if (v > max) throw invalid(flag, raw, `at most ${max}`);
     return v;
   };
 }

@@ -42,11 +42,7 @@ const QUEUE_OPTION: OptionDef<string> = {
 
 const CONCURRENCY_OPTION: OptionDef<number> = {
   key: 'concurrency', flag: '--concurrency', valueName: 'N', repeatable: false,
-  parse: (raw) => {
-    const v = parseWhole('--concurrency', 1, 'a number of submissions judged at once')(raw);
-    if (v > MAX_JOBS) throw new CliUsageError(`invalid value for --concurrency: ${JSON.stringify(raw)} (expected at most ${MAX_JOBS})`);
-    return v;
-  },
+  parse: parseWhole('--concurrency', 1, 'a number of submissions judged at once', MAX_JOBS),
   description: 'submissions judged at once on this machine', defaultText: 'the number of cores', example: '--concurrency 2',
   libraryKey: null,
 };
