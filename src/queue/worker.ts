@@ -95,12 +95,10 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
     // A job that cannot be judged as sent fails at once, without retries: its message says why.
     throw new UnrecoverableError((e as Error).message);
   }
-  const uid = uids?.take() ?? null;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-job-')).catch((e: unknown) => {
-    if (uid !== null) uids!.give(uid);
-    throw e;
-  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'scs-job-'));
+  let uid: number | null = null;
   try {
+    uid = uids?.take() ?? null;
     // The program's working directory: its user (the job's uid for a root worker) must be able to enter it,
     // wherever the worker itself was started. The tests in it are hidden from the program (judge's hideAnswers).
     await chmod(dir, 0o755);
@@ -144,7 +142,7 @@ async function judgeJob(job: Job, o: WorkerOptions, redis: Redis, sets: TestSetD
   } finally {
     await rm(dir, { recursive: true, force: true });
     // judge() has ended, so have its programs: the gate reports a run once the program's group is dead.
-    if (uid !== null) uids!.give(uid);
+    if (uid !== null) uids?.give(uid);
   }
 }
 
